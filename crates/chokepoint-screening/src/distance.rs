@@ -1,0 +1,97 @@
+//! Edit distances on short byte strings, written for speed: names are short, and screening
+//! computes millions of these.
+
+/// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions) between two byte
+/// strings, or `None` when it exceeds `max`. Stops as soon as every cell of a row is above
+/// `max`, so a hopeless pair costs little.
+pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    let (a, b) = if a.len() > b.len() { (b, a) } else { (a, b) };
+    if b.len() - a.len() > max {
+        return None;
+    }
+    if a.is_empty() {
+        return (b.len() <= max).then_some(b.len());
+    }
+    let n = b.len();
+    // Three rows: two back (for transpositions), previous, current.
+    let mut prev2: Vec<usize> = vec![0; n + 1];
+    let mut prev: Vec<usize> = (0..=n).collect();
+    let mut cur: Vec<usize> = vec![0; n + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=n {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[n];
+    (d <= max).then_some(d)
+}
+
+/// Levenshtein distance between two strings counted in characters (for Han text).
+pub fn char_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(a: &str, b: &str) -> Option<usize> {
+        osa_distance(a.as_bytes(), b.as_bytes(), 10)
+    }
+
+    #[test]
+    fn known_distances() {
+        assert_eq!(d("", ""), Some(0));
+        assert_eq!(d("abc", ""), Some(3));
+        assert_eq!(d("scholz", "scholze"), Some(1));
+        assert_eq!(d("ca", "ac"), Some(1));
+        assert_eq!(d("kitten", "sitting"), Some(3));
+        assert_eq!(osa_distance(b"kitten", b"sitting", 2), None);
+        assert_eq!(char_distance("中芯国际", "中芯國際"), 2);
+    }
+
+    proptest! {
+        #[test]
+        fn distance_is_symmetric_and_bounded(a in "[a-z]{0,12}", b in "[a-z]{0,12}") {
+            let ab = osa_distance(a.as_bytes(), b.as_bytes(), 20);
+            let ba = osa_distance(b.as_bytes(), a.as_bytes(), 20);
+            prop_assert_eq!(ab, ba);
+            let v = ab.unwrap_or(usize::MAX);
+            prop_assert!(v <= a.len().max(b.len()));
+            prop_assert_eq!(v == 0, a == b);
+        }
+
+        #[test]
+        fn cutoff_agrees_with_full_distance(a in "[a-c]{0,8}", b in "[a-c]{0,8}", max in 0usize..5) {
+            let full = osa_distance(a.as_bytes(), b.as_bytes(), 100);
+            let cut = osa_distance(a.as_bytes(), b.as_bytes(), max);
+            prop_assert_eq!(cut, full.filter(|d| *d <= max));
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Screening: an in-memory index over list entries and a name matcher whose every score explains
+//! itself.
+//!
+//! Pure and deterministic: the same entries, query and `as_of` always give the same hits. No I/O,
+//! no clock; the caller passes the date.
+
+#![warn(missing_docs)]
+
+mod distance;
+pub mod score;
+
+pub use score::{Comparison, DEFAULT_THRESHOLD, Method, TokenHow, TokenMatch, compare};

@@ -1,0 +1,463 @@
+//! How alike two names are, as a score in [0, 1] that explains itself.
+//!
+//! The score is the best of four readings of the pair, each of which an analyst can check:
+//!
+//! - **tokens**: the tokens of both names are aligned one to one, best pairs first (exact,
+//!   fuzzy within an edit budget that grows with length, same sound, same consonant skeleton
+//!   for Arabic and Hebrew romanisations, initial against name). Each side's coverage is the
+//!   weighted share of its tokens that found a partner, weights being 1 for a distinctive word or
+//!   number, 0.5 for a generic business word, ~0.1 for a legal form or stop word. The token score
+//!   is the harmonic mean of the two coverages, so extra or missing distinctive words cost, and
+//!   a legal form alone never makes a match ("11420 CORP." vs "ACME CORP").
+//! - **compact**: both names with spaces, legal forms and stop words removed, compared by edit
+//!   distance ("Micro Electronics" vs "Microelectronics"; "Zhongxin Guoji" vs 中芯国际's pinyin).
+//! - **native**: both names' Chinese (simplified), kana or hangul characters compared character
+//!   by character; for two names written wholly in those scripts this is the only reading.
+//! - **acronym**: a one-word name against the initials of a name of three words or more
+//!   ("SMIC" vs "Semiconductor Manufacturing International Corporation").
+//!
+//! A name that shares no distinctive word or number with the other can score at most 0.5 by the
+//! token reading. Scores of the other readings are discounted slightly, so an exact token match
+//! always ranks first.
+
+use crate::distance::{char_distance, osa_distance};
+use chokepoint_names::{NormalizedName, Origin, Token, TokenClass, consonant_skeleton};
+use serde::Serialize;
+
+/// The default score at or above which a pair is reported as a match.
+pub const DEFAULT_THRESHOLD: f32 = 0.74;
+
+/// Which reading of the pair gave the score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Token alignment.
+    Tokens,
+    /// Names compared with spaces removed.
+    Compact,
+    /// Chinese, Japanese or Korean characters compared.
+    Native,
+    /// One name is the acronym of the other.
+    Acronym,
+    /// Nothing comparable.
+    None,
+}
+
+/// How two tokens were found alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenHow {
+    /// Same text.
+    Exact,
+    /// Within the edit budget.
+    Fuzzy,
+    /// Same Double Metaphone key.
+    Phonetic,
+    /// Same consonant skeleton (a romanisation of Arabic or Hebrew).
+    Skeleton,
+    /// A single initial against a word starting with it.
+    Initial,
+    /// One is a prefix of the other (an abbreviation not in the lexicon).
+    Prefix,
+}
+
+/// One aligned pair of tokens.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenMatch {
+    /// The query-side token.
+    pub query: String,
+    /// The candidate-side token.
+    pub candidate: String,
+    /// Similarity in [0, 1].
+    pub similarity: f32,
+    /// How they were found alike.
+    pub how: TokenHow,
+    /// The weight this pair carries (mean of both tokens' weights).
+    pub weight: f32,
+}
+
+/// The full result of comparing two names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// Score in [0, 1].
+    pub score: f32,
+    /// The reading that gave the score.
+    pub method: Method,
+    /// Aligned tokens (token reading).
+    pub matches: Vec<TokenMatch>,
+    /// Query tokens with no partner.
+    pub unmatched_query: Vec<String>,
+    /// Candidate tokens with no partner.
+    pub unmatched_candidate: Vec<String>,
+    /// Weighted share of the query covered by the alignment.
+    pub query_coverage: f32,
+    /// Weighted share of the candidate covered by the alignment.
+    pub candidate_coverage: f32,
+}
+
+impl Comparison {
+    fn none() -> Comparison {
+        Comparison {
+            score: 0.0,
+            method: Method::None,
+            matches: Vec::new(),
+            unmatched_query: Vec::new(),
+            unmatched_candidate: Vec::new(),
+            query_coverage: 0.0,
+            candidate_coverage: 0.0,
+        }
+    }
+
+    /// A one-line explanation an analyst can read.
+    pub fn explain(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        match self.method {
+            Method::Compact => parts.push("names equal with spaces and legal forms removed".into()),
+            Method::Native => parts.push(
+                "native characters compared (Chinese simplified/traditional folded)".into(),
+            ),
+            Method::Acronym => parts.push("one name is the acronym of the other".into()),
+            Method::None => parts.push("nothing in common".into()),
+            Method::Tokens => {}
+        }
+        for m in &self.matches {
+            let how = match m.how {
+                TokenHow::Exact => "exact",
+                TokenHow::Fuzzy => "spelling variant",
+                TokenHow::Phonetic => "sounds alike",
+                TokenHow::Skeleton => "same consonants (romanisation)",
+                TokenHow::Initial => "initial",
+                TokenHow::Prefix => "abbreviation",
+            };
+            if m.query == m.candidate {
+                parts.push(format!("`{}` {how}", m.query));
+            } else {
+                parts.push(format!("`{}`≈`{}` {how} {:.2}", m.query, m.candidate, m.similarity));
+            }
+        }
+        if !self.unmatched_query.is_empty() {
+            parts.push(format!("query only: {}", self.unmatched_query.join(" ")));
+        }
+        if !self.unmatched_candidate.is_empty() {
+            parts.push(format!("listed name only: {}", self.unmatched_candidate.join(" ")));
+        }
+        parts.join("; ")
+    }
+}
+
+/// Compares two normalised names.
+pub fn compare(query: &NormalizedName, candidate: &NormalizedName) -> Comparison {
+    if query.is_empty() || candidate.is_empty() {
+        return Comparison::none();
+    }
+    // Two names written wholly in Chinese, Japanese or Korean characters are judged on those
+    // characters: romanisation merges homophones (习近平 / 习近朋 are both "xi jin p*ng").
+    if query.native_only && candidate.native_only {
+        let mut only = Comparison::none();
+        if let Some(s) = native_reading(query, candidate) {
+            only.score = s;
+            only.method = Method::Native;
+        }
+        return only;
+    }
+    let mut best = token_reading(query, candidate);
+    let mut consider = |score: f32, method: Method| {
+        if score > best.score {
+            best.score = score;
+            best.method = method;
+        }
+    };
+    if let Some(s) = compact_reading(query, candidate) {
+        consider(s, Method::Compact);
+    }
+    if let Some(s) = native_reading(query, candidate) {
+        consider(s, Method::Native);
+    }
+    if let Some(s) = acronym_reading(query, candidate).or_else(|| acronym_reading(candidate, query))
+    {
+        consider(s, Method::Acronym);
+    }
+    best.score = best.score.clamp(0.0, 1.0);
+    best
+}
+
+/// Similarity of two tokens and how it was found, or `None` below any useful level.
+pub fn token_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
+    if a.text == b.text {
+        return Some((1.0, TokenHow::Exact));
+    }
+    if a.class == TokenClass::Number || b.class == TokenClass::Number {
+        return None;
+    }
+    let (x, y) = (a.text.as_bytes(), b.text.as_bytes());
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    if short.len() == 1 {
+        let initial = long.first() == short.first()
+            && a.class == TokenClass::Word
+            && b.class == TokenClass::Word;
+        return initial.then_some((0.8, TokenHow::Initial));
+    }
+    let max_len = long.len();
+    let budget = match max_len {
+        0..=2 => 0,
+        3 if short.len() == 3 => 0,
+        3 => 1,
+        4..=5 => 1,
+        6..=8 => 2,
+        _ => 3,
+    };
+    let mut best: Option<(f32, TokenHow)> = None;
+    if let Some(d) = osa_distance(x, y, budget) {
+        let sim = 1.0 - d as f32 / max_len as f32;
+        // Edits in the first letter are rarer in real variants than later ones.
+        let sim = if x[0] != y[0] { sim - 0.05 } else { sim };
+        best = Some((sim, TokenHow::Fuzzy));
+    }
+    if !a.phonetic.is_empty() && a.phonetic == b.phonetic && short.len() >= 3 {
+        let near = osa_distance(x, y, budget + 2).is_some();
+        let sim = if near { 0.82 } else { 0.7 };
+        if best.is_none_or(|(s, _)| s < sim) {
+            best = Some((sim, TokenHow::Phonetic));
+        }
+    }
+    if (a.is_abjad() || b.is_abjad()) && short.len() >= 2 {
+        let (sa, sb) = (consonant_skeleton(&a.text), consonant_skeleton(&b.text));
+        if sa.len() >= 2 && sa == sb && best.is_none_or(|(s, _)| s < 0.85) {
+            best = Some((0.85, TokenHow::Skeleton));
+        }
+    }
+    if best.is_none()
+        && short.len() >= 4
+        && long.starts_with(short)
+        && a.origin != Origin::Pinyin
+        && b.origin != Origin::Pinyin
+    {
+        best = Some((0.65, TokenHow::Prefix));
+    }
+    best.filter(|(s, _)| *s >= 0.5)
+}
+
+fn token_reading(query: &NormalizedName, candidate: &NormalizedName) -> Comparison {
+    let q = &query.tokens;
+    let c = &candidate.tokens;
+    let mut pairs: Vec<(f32, usize, usize, TokenHow)> = Vec::with_capacity(q.len() * c.len());
+    for (i, a) in q.iter().enumerate() {
+        for (j, b) in c.iter().enumerate() {
+            if let Some((sim, how)) = token_similarity(a, b) {
+                pairs.push((sim, i, j, how));
+            }
+        }
+    }
+    // Best pairs first; on ties prefer heavier tokens, then written order.
+    pairs.sort_by(|x, y| {
+        y.0.total_cmp(&x.0)
+            .then_with(|| (q[y.1].weight() + c[y.2].weight()).total_cmp(&(q[x.1].weight() + c[x.2].weight())))
+            .then_with(|| x.1.cmp(&y.1))
+            .then_with(|| x.2.cmp(&y.2))
+    });
+    let mut q_used = vec![false; q.len()];
+    let mut c_used = vec![false; c.len()];
+    let mut matches = Vec::new();
+    let (mut covered_q, mut covered_c) = (0.0f32, 0.0f32);
+    let mut distinctive_hit = false;
+    for (sim, i, j, how) in pairs {
+        if q_used[i] || c_used[j] {
+            continue;
+        }
+        q_used[i] = true;
+        c_used[j] = true;
+        let (wq, wc) = (q[i].weight(), c[j].weight());
+        let credit = credit(sim);
+        covered_q += credit * wq;
+        covered_c += credit * wc;
+        if sim >= 0.75 && (q[i].class.is_distinctive() || c[j].class.is_distinctive()) {
+            distinctive_hit = true;
+        }
+        matches.push(TokenMatch {
+            query: q[i].text.clone(),
+            candidate: c[j].text.clone(),
+            similarity: sim,
+            how,
+            weight: (wq + wc) / 2.0,
+        });
+    }
+    let total_q = query.total_weight();
+    let total_c = candidate.total_weight();
+    let cov_q = if total_q > 0.0 { covered_q / total_q } else { 0.0 };
+    let cov_c = if total_c > 0.0 { covered_c / total_c } else { 0.0 };
+    let mut score = if cov_q + cov_c > 0.0 {
+        2.0 * cov_q * cov_c / (cov_q + cov_c)
+    } else {
+        0.0
+    };
+    // People are often listed or screened under fewer of their names ("JANAN AGHA" for
+    // "JANAN MOHAMMAD AHMED AGHA"). When one side looks like a person (no legal form, no business
+    // word) and two or more of its names all found close partners, count the pair by the mean
+    // of the coverages instead of their harmonic mean.
+    let fully_matched = |tokens: &[Token], used: &[bool]| {
+        let distinctive: Vec<_> = tokens.iter().zip(used).filter(|(t, _)| t.class.is_distinctive()).collect();
+        distinctive.len() >= 2 && distinctive.iter().all(|(_, u)| **u)
+    };
+    let person_like = |n: &NormalizedName| {
+        n.tokens.iter().all(|t| matches!(t.class, TokenClass::Word | TokenClass::Stop))
+    };
+    let strong = matches.iter().filter(|m| m.similarity >= 0.8).count() >= 2;
+    if person_like(query) && person_like(candidate) && strong
+        && (fully_matched(q, &q_used) || fully_matched(c, &c_used))
+    {
+        score = score.max((cov_q + cov_c) / 2.0);
+    }
+    // Names made only of generic words ("General Trading Company") may match on those; names
+    // with a distinctive word must share one.
+    let has_distinctive = |n: &NormalizedName| n.tokens.iter().any(|t| t.class.is_distinctive());
+    if !distinctive_hit && (has_distinctive(query) || has_distinctive(candidate)) {
+        score = score.min(0.5);
+    }
+    // A word on each side with no partner is a substitution ("... AL-DULAIMI" vs
+    // "... AL-TIKRITI"; "Bank of Chad" vs "Bank of China"): strong evidence of another party.
+    let left_over = |tokens: &[Token], used: &[bool], class: TokenClass| {
+        tokens.iter().zip(used).filter(|(t, u)| !**u && t.class == class).count()
+    };
+    for (class, factor) in [(TokenClass::Word, 0.88f32), (TokenClass::Number, 0.7), (TokenClass::Generic, 0.95)] {
+        let substitutions = left_over(q, &q_used, class).min(left_over(c, &c_used, class));
+        score *= factor.powi(substitutions as i32);
+    }
+    let unmatched = |tokens: &[Token], used: &[bool]| {
+        tokens
+            .iter()
+            .zip(used)
+            .filter(|(_, u)| !**u)
+            .map(|(t, _)| t.text.clone())
+            .collect()
+    };
+    Comparison {
+        score,
+        method: if matches.is_empty() { Method::None } else { Method::Tokens },
+        unmatched_query: unmatched(q, &q_used),
+        unmatched_candidate: unmatched(c, &c_used),
+        matches,
+        query_coverage: cov_q,
+        candidate_coverage: cov_c,
+    }
+}
+
+/// How much an aligned pair counts: its similarity when close to exact, falling off twice as fast
+/// below 0.9, so two weak partials ("Olga"/"Oleg", "Barynova"/"Baranov") cannot add up to a match.
+fn credit(similarity: f32) -> f32 {
+    if similarity >= 0.9 {
+        similarity
+    } else {
+        (0.9 - (0.9 - similarity) * 2.0).max(0.0)
+    }
+}
+
+/// Only for names cut into words differently (glued or split words, pinyin syllables against
+/// romanised words): when both have the same number of words, the token reading already judged
+/// them, and a one-word substitution inside a long name must not look like a typo here.
+fn compact_reading(query: &NormalizedName, candidate: &NormalizedName) -> Option<f32> {
+    let words = |n: &NormalizedName| {
+        n.tokens
+            .iter()
+            .filter(|t| matches!(t.class, TokenClass::Word | TokenClass::Number | TokenClass::Generic))
+            .count()
+    };
+    let (a, b) = (query.compact.as_bytes(), candidate.compact.as_bytes());
+    if a == b && !a.is_empty() {
+        return Some(0.97);
+    }
+    if words(query) == words(candidate) {
+        return None;
+    }
+    let max_len = a.len().max(b.len());
+    if a.len().min(b.len()) < 5 {
+        return None;
+    }
+    let budget = max_len / 8;
+    let d = osa_distance(a, b, budget)?;
+    Some((1.0 - d as f32 / max_len as f32) * 0.97)
+}
+
+fn native_reading(query: &NormalizedName, candidate: &NormalizedName) -> Option<f32> {
+    if query.native.is_empty() || candidate.native.is_empty() {
+        return None;
+    }
+    let max_len = query.native.chars().count().max(candidate.native.chars().count());
+    let d = char_distance(&query.native, &candidate.native);
+    let sim = 1.0 - d as f32 / max_len as f32;
+    (sim > 0.0).then_some(sim * 0.99)
+}
+
+/// `short` is one distinctive token equal to the acronym of `long`'s three or more words.
+fn acronym_reading(short: &NormalizedName, long: &NormalizedName) -> Option<f32> {
+    let mut distinctive = short
+        .tokens
+        .iter()
+        .filter(|t| t.class != TokenClass::Legal && t.class != TokenClass::Stop);
+    let token = distinctive.next()?;
+    if distinctive.next().is_some() || token.text.len() < 3 || token.origin == Origin::Pinyin {
+        return None;
+    }
+    let (core, full) = long.acronyms()?;
+    let hit = (core.len() >= 3 && core == token.text) || (full.len() >= 3 && full == token.text);
+    hit.then_some(0.9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chokepoint_names::normalize;
+
+    fn score(a: &str, b: &str) -> f32 {
+        compare(&normalize(a), &normalize(b)).score
+    }
+
+    #[test]
+    fn identical_names_score_one() {
+        assert_eq!(score("Huawei Technologies Co., Ltd.", "HUAWEI TECHNOLOGIES CO LTD"), 1.0);
+    }
+
+    #[test]
+    fn legal_form_alone_is_not_a_match() {
+        assert!(score("11420 CORP.", "ACME CORP") < 0.3);
+        assert!(score("11420 CORP.", "11421 CORP.") < 0.5);
+    }
+
+    #[test]
+    fn a_shared_first_name_is_not_a_match() {
+        assert!(score("emma daniels", "EMMA LLC") < DEFAULT_THRESHOLD);
+    }
+
+    #[test]
+    fn abbreviations_and_acronyms_match() {
+        assert!(score("GUANGZHOU HAIGE COMM GRP", "Guangzhou Haige Communication Group Co., Ltd.") >= 0.95);
+        assert!(score("SMIC", "Semiconductor Manufacturing International Corporation") >= DEFAULT_THRESHOLD);
+        assert!(score("Semiconductor Mfg Intl Corp.", "Semiconductor Manufacturing International Corporation") >= 0.99);
+    }
+
+    #[test]
+    fn glued_and_split_words_match() {
+        assert!(score("Micro Electronics", "Microelectronics") >= 0.9);
+        assert!(score("JSCARGUMENT", "JSC ARGUMENT") >= 0.99);
+    }
+
+    #[test]
+    fn chinese_in_any_form_matches() {
+        assert!(score("中芯國際", "中芯国际") >= 0.95);
+        assert!(score("Zhongxin Guoji", "中芯国际") >= 0.9);
+        assert!(score("华为", "華為") >= 0.95);
+    }
+
+    #[test]
+    fn person_name_order_and_typos() {
+        assert!(score("SALEK, ABDULHAI", "ABDULHAI SALEK") >= 0.99);
+        assert!(score("Olaf Scholze", "Olaf Scholz") >= DEFAULT_THRESHOLD);
+        assert!(score("Octavian Scholz", "Olaf Scholz") < DEFAULT_THRESHOLD);
+    }
+
+    #[test]
+    fn explanation_names_the_tokens() {
+        let c = compare(&normalize("Huawei Tech"), &normalize("Huawei Technologies Co Ltd"));
+        let text = c.explain();
+        assert!(text.contains("`huawei` exact"), "{text}");
+    }
+}
