@@ -13,8 +13,10 @@ mod lexicon;
 mod normalize;
 mod phonetic;
 mod script;
+mod variants;
 
 pub use lexicon::TokenClass;
 pub use normalize::{NormalizedName, Origin, Token, normalize};
 pub use phonetic::{consonant_skeleton, phonetic_key};
 pub use script::Script;
+pub use variants::name_variants;

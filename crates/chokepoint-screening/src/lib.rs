@@ -7,6 +7,8 @@
 #![warn(missing_docs)]
 
 mod distance;
+mod index;
 pub mod score;
 
+pub use index::{Filters, Hit, Index, Scratch};
 pub use score::{Comparison, DEFAULT_THRESHOLD, Method, TokenHow, TokenMatch, compare};

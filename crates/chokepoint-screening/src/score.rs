@@ -213,7 +213,7 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
         let sim = if x[0] != y[0] { sim - 0.05 } else { sim };
         best = Some((sim, TokenHow::Fuzzy));
     }
-    if !a.phonetic.is_empty() && a.phonetic == b.phonetic && short.len() >= 3 {
+    if !a.phonetic.is_empty() && a.phonetic == b.phonetic && short.len() >= 5 {
         let near = osa_distance(x, y, budget + 2).is_some();
         let sim = if near { 0.82 } else { 0.7 };
         if best.is_none_or(|(s, _)| s < sim) {

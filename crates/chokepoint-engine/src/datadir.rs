@@ -1,0 +1,313 @@
+//! The data directory: imported list files, kept by content hash, and a manifest saying which
+//! file is current for each source.
+//!
+//! ```text
+//! DATA_DIR/lists/manifest.json        which files are current, what they hold
+//! DATA_DIR/lists/files/SHA256-NAME    every file ever imported, never rewritten
+//! ```
+//!
+//! Files are written to a temporary name and renamed into place, and the manifest likewise, so a
+//! crash mid-import leaves the previous state whole. Importing the same content again changes
+//! nothing.
+
+use crate::EngineError;
+use crate::source::{LoadedLists, label_of, parse_contents, sha256_hex};
+use chokepoint_model::ListMeta;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const MANIFEST_VERSION: u32 = 1;
+
+/// The manifest of imported lists.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Format version of this file.
+    pub version: u32,
+    /// The current file of each source, by label.
+    pub files: Vec<StoredFile>,
+    /// What each current list holds.
+    pub lists: Vec<ListMeta>,
+}
+
+/// One imported file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFile {
+    /// The file name it was imported under (OFAC companions are paired by it).
+    pub label: String,
+    /// SHA-256 of the content.
+    pub sha256: String,
+    /// Path inside `lists/files/`.
+    pub stored_as: String,
+    /// Where it was imported from (a path or a URL).
+    pub imported_from: String,
+    /// When, RFC 3339.
+    pub imported_at: String,
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    /// Files stored as the new current version of their source.
+    pub imported: Vec<StoredFile>,
+    /// Files whose content was already current.
+    pub unchanged: Vec<String>,
+    /// The lists now current, with the problems met in the new files.
+    pub loaded: LoadedLists,
+}
+
+/// A chokepoint data directory.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// The data directory at `root` (created on first import).
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir { root: root.into() }
+    }
+
+    /// Its root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn lists_dir(&self) -> PathBuf {
+        self.root.join("lists")
+    }
+
+    fn manifest_path(&self) -> PathBuf {
+        self.lists_dir().join("manifest.json")
+    }
+
+    /// The manifest, or an empty one when nothing was imported yet.
+    pub fn manifest(&self) -> Result<Manifest, EngineError> {
+        let path = self.manifest_path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Manifest {
+                    version: MANIFEST_VERSION,
+                    ..Manifest::default()
+                });
+            }
+            Err(source) => {
+                return Err(EngineError::Io {
+                    path,
+                    action: "read",
+                    source,
+                });
+            }
+        };
+        let manifest: Manifest =
+            serde_json::from_str(&text).map_err(|e| EngineError::CorruptDataDir {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+        if manifest.version != MANIFEST_VERSION {
+            return Err(EngineError::CorruptDataDir {
+                path,
+                reason: format!(
+                    "manifest version {} is not supported (this chokepoint reads version {MANIFEST_VERSION})",
+                    manifest.version
+                ),
+            });
+        }
+        Ok(manifest)
+    }
+
+    /// Whether any list was imported.
+    pub fn has_lists(&self) -> Result<bool, EngineError> {
+        Ok(!self.manifest()?.files.is_empty())
+    }
+
+    /// Loads every current list.
+    pub fn load(&self) -> Result<LoadedLists, EngineError> {
+        let manifest = self.manifest()?;
+        let mut contents = Vec::with_capacity(manifest.files.len());
+        for file in &manifest.files {
+            let path = self.lists_dir().join(&file.stored_as);
+            let bytes = std::fs::read(&path).map_err(|source| EngineError::Io {
+                path: path.clone(),
+                action: "read",
+                source,
+            })?;
+            if sha256_hex(&bytes) != file.sha256 {
+                return Err(EngineError::CorruptDataDir {
+                    path,
+                    reason: format!(
+                        "content does not match its recorded SHA-256 `{}`; import the list again",
+                        file.sha256
+                    ),
+                });
+            }
+            contents.push((file.label.clone(), bytes, true, path));
+        }
+        Ok(parse_contents(&contents))
+    }
+
+    /// Imports list files given as `(label, bytes, origin)`. Every file must parse (an
+    /// unreadable or unrecognised file is refused, and nothing is changed); the new files become
+    /// the current version of their source, other sources stay as they were.
+    pub fn import(
+        &self,
+        files: Vec<(String, Vec<u8>, String)>,
+        imported_at: &str,
+    ) -> Result<ImportReport, EngineError> {
+        let contents: Vec<(String, Vec<u8>, bool, PathBuf)> = files
+            .iter()
+            .map(|(label, bytes, origin)| (label.clone(), bytes.clone(), true, PathBuf::from(origin)))
+            .collect();
+        let parsed = parse_contents(&contents);
+        if !parsed.unreadable.is_empty() {
+            return Err(EngineError::Unreadable(parsed.unreadable));
+        }
+        let mut manifest = self.manifest()?;
+        let files_dir = self.lists_dir().join("files");
+        create_dir(&files_dir)?;
+        let mut report = ImportReport::default();
+        for (label, bytes, origin) in files {
+            let sha256 = sha256_hex(&bytes);
+            if manifest
+                .files
+                .iter()
+                .any(|f| f.label == label && f.sha256 == sha256)
+            {
+                report.unchanged.push(label);
+                continue;
+            }
+            let stored_as = format!("files/{sha256}-{}", sanitize(&label));
+            let target = self.lists_dir().join(&stored_as);
+            if !target.exists() {
+                write_atomically(&target, &bytes)?;
+            }
+            let stored = StoredFile {
+                label: label.clone(),
+                sha256,
+                stored_as,
+                imported_from: origin,
+                imported_at: imported_at.to_string(),
+            };
+            manifest.files.retain(|f| f.label != label);
+            manifest.files.push(stored.clone());
+            report.imported.push(stored);
+        }
+        manifest.files.sort_by(|a, b| a.label.cmp(&b.label));
+        // Describe what is now current, from the files themselves.
+        let current = self.load_with(&manifest)?;
+        manifest.lists = current.set.lists.clone();
+        let text = serde_json::to_vec_pretty(&manifest).map_err(|e| EngineError::CorruptDataDir {
+            path: self.manifest_path(),
+            reason: e.to_string(),
+        })?;
+        write_atomically(&self.manifest_path(), &text)?;
+        report.loaded = current;
+        Ok(report)
+    }
+
+    /// Imports the files at `paths` (files, or directories read recursively).
+    pub fn import_paths(&self, paths: &[PathBuf], imported_at: &str) -> Result<ImportReport, EngineError> {
+        let mut files = Vec::new();
+        for path in paths {
+            let mut found = Vec::new();
+            if path.is_dir() {
+                let loaded = crate::source::load_paths(std::slice::from_ref(path))?;
+                // Keep only the files that are lists.
+                let skipped = loaded.skipped;
+                collect_files(path, &mut found)?;
+                found.retain(|p| !skipped.contains(p));
+            } else {
+                found.push(path.clone());
+            }
+            for file in found {
+                let bytes = std::fs::read(&file).map_err(|source| EngineError::Io {
+                    path: file.clone(),
+                    action: "read",
+                    source,
+                })?;
+                files.push((label_of(&file), bytes, file.display().to_string()));
+            }
+        }
+        if files.is_empty() {
+            return Err(EngineError::NothingToImport(paths.to_vec()));
+        }
+        self.import(files, imported_at)
+    }
+
+    fn load_with(&self, manifest: &Manifest) -> Result<LoadedLists, EngineError> {
+        let mut contents = Vec::new();
+        for file in &manifest.files {
+            let path = self.lists_dir().join(&file.stored_as);
+            let bytes = std::fs::read(&path).map_err(|source| EngineError::Io {
+                path: path.clone(),
+                action: "read",
+                source,
+            })?;
+            contents.push((file.label.clone(), bytes, true, path));
+        }
+        Ok(parse_contents(&contents))
+    }
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), EngineError> {
+    let read = std::fs::read_dir(dir).map_err(|source| EngineError::Io {
+        path: dir.to_path_buf(),
+        action: "list",
+        source,
+    })?;
+    let mut paths: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if label_of(&path).starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn sanitize(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect()
+}
+
+fn create_dir(dir: &Path) -> Result<(), EngineError> {
+    std::fs::create_dir_all(dir).map_err(|source| EngineError::Io {
+        path: dir.to_path_buf(),
+        action: "create",
+        source,
+    })
+}
+
+/// Writes `bytes` to a temporary file beside `target`, flushes it to disk, then renames it over
+/// `target`: readers see the old content or the new, never half of it.
+pub(crate) fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), EngineError> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    create_dir(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        label_of(target),
+        std::process::id()
+    ));
+    let io = |source, action| EngineError::Io {
+        path: tmp.clone(),
+        action,
+        source,
+    };
+    let mut file = std::fs::File::create(&tmp).map_err(|e| io(e, "create"))?;
+    file.write_all(bytes).map_err(|e| io(e, "write"))?;
+    file.sync_all().map_err(|e| io(e, "sync"))?;
+    drop(file);
+    std::fs::rename(&tmp, target).map_err(|source| EngineError::Io {
+        path: target.to_path_buf(),
+        action: "replace",
+        source,
+    })
+}

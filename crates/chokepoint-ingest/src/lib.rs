@@ -1,0 +1,88 @@
+//! Reads screening-list files into the domain model: trade.gov CSL (CSV and JSON), OFAC legacy
+//! CSV (SDN and consolidated non-SDN, each with its companion files), the BIS Denied Persons List,
+//! the UN Security Council consolidated XML, and chokepoint's own user-list format (YAML or CSV,
+//! see `FORMAT.md`).
+//!
+//! **Architecture invariant:** this crate is pure. It never opens files or sockets and reads no
+//! clock and no environment: it takes bytes plus a label (the file name) and returns values.
+//!
+//! A file that cannot be read at all is an [`IngestError`]; a bad record is a
+//! [`chokepoint_model::Diagnostic`] and the rest of the list is kept. One module per source format;
+//! shared decoding and date helpers live in `text`.
+
+#![warn(missing_docs)]
+
+mod csl_csv;
+mod csl_json;
+mod detect;
+mod dpl;
+mod error;
+mod ofac;
+mod text;
+mod un_xml;
+mod user;
+
+pub use detect::detect_format;
+pub use error::IngestError;
+
+use chokepoint_model::{ListSet, SourceFormat};
+
+/// One file handed to [`parse_files`]: its label (file name) and its content.
+#[derive(Debug, Clone, Copy)]
+pub struct InputFile<'a> {
+    /// The file name, used in diagnostics and to pair OFAC companion files.
+    pub label: &'a str,
+    /// The file content.
+    pub bytes: &'a [u8],
+}
+
+/// Parses one file already known to be in `format`.
+///
+/// OFAC formats read here a primary file alone (`sdn.csv`, `cons_prim.csv`); to join addresses,
+/// aliases and remark overflow from the companion files use [`parse_files`].
+pub fn parse(label: &str, bytes: &[u8], format: SourceFormat) -> Result<ListSet, IngestError> {
+    if text::strip_bom(bytes).iter().all(u8::is_ascii_whitespace) {
+        return Err(IngestError::Empty {
+            label: label.to_string(),
+        });
+    }
+    match format {
+        SourceFormat::CslCsv => csl_csv::parse(label, bytes),
+        SourceFormat::CslJson => csl_json::parse(label, bytes),
+        SourceFormat::OfacSdnCsv | SourceFormat::OfacConsCsv => {
+            ofac::parse_single(label, bytes, format)
+        }
+        SourceFormat::BisDplTxt => dpl::parse(label, bytes),
+        SourceFormat::UnXml => un_xml::parse(label, bytes),
+        SourceFormat::UserYaml => user::parse_yaml(label, bytes),
+        SourceFormat::UserCsv => user::parse_csv(label, bytes),
+    }
+}
+
+/// Parses a group of files: detects each format, joins OFAC companions (sdn.csv + add.csv +
+/// alt.csv + sdn_comments.csv; cons_prim.csv + cons_add.csv + cons_alt.csv + cons_comments.csv)
+/// by file name and content, parses the rest one by one.
+///
+/// Returns what could be read plus one [`IngestError`] per file that could not be read at all
+/// (unreadable, unrecognised).
+pub fn parse_files(files: &[InputFile<'_>]) -> (ListSet, Vec<IngestError>) {
+    let mut set = ListSet::default();
+    let mut errors = Vec::new();
+    let mut ofac_files = Vec::new();
+    for file in files {
+        match detect_format(file.label, file.bytes) {
+            Ok(format @ (SourceFormat::OfacSdnCsv | SourceFormat::OfacConsCsv)) => {
+                ofac_files.push((*file, format));
+            }
+            Ok(format) => match parse(file.label, file.bytes, format) {
+                Ok(parsed) => set.extend(parsed),
+                Err(error) => errors.push(error),
+            },
+            Err(error) => errors.push(error),
+        }
+    }
+    let (parsed, ofac_errors) = ofac::parse_groups(&ofac_files);
+    set.extend(parsed);
+    errors.extend(ofac_errors);
+    (set, errors)
+}

@@ -1,0 +1,75 @@
+//! Other names hidden inside one listed name: "Semiconductor Manufacturing International
+//! Corporation (SMIC)" is also "SMIC" and the name without its parenthesis; "Huawei Technologies
+//! Co., Ltd. (Huawei). Affiliated Entity: Huawei Marine Networks Co., Ltd." is also the
+//! affiliate's own name.
+
+/// The extra forms of `name` worth matching on their own, without `name` itself. Empty for a
+/// plain name.
+pub fn name_variants(name: &str) -> Vec<String> {
+    let mut variants: Vec<String> = Vec::new();
+    let mut push = |v: &str| {
+        let v = v.trim().trim_matches(|c: char| c == ',' || c == '.' || c == ';').trim();
+        if !v.is_empty() && v != name.trim() && !variants.iter().any(|x| x == v) {
+            variants.push(v.to_string());
+        }
+    };
+    let (owner, affiliate) = match name.find("Affiliated Entity:") {
+        Some(i) => (&name[..i], Some(&name[i + "Affiliated Entity:".len()..])),
+        None => (name, None),
+    };
+    if let Some(affiliate) = affiliate {
+        push(affiliate);
+        push(owner);
+    }
+    for part in [owner].into_iter().chain(affiliate) {
+        let mut outside = String::with_capacity(part.len());
+        let mut depth = 0usize;
+        let mut inside = String::new();
+        for c in part.chars() {
+            match c {
+                '(' => {
+                    depth += 1;
+                    inside.clear();
+                }
+                ')' if depth > 0 => {
+                    depth -= 1;
+                    if inside.split_whitespace().count() <= 4 {
+                        push(&inside);
+                    }
+                    outside.push(' ');
+                }
+                _ if depth > 0 => inside.push(c),
+                _ => outside.push(c),
+            }
+        }
+        if outside.len() < part.len() {
+            let collapsed: Vec<&str> = outside.split_whitespace().collect();
+            push(&collapsed.join(" ").replace(" ,", ","));
+        }
+    }
+    variants
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parenthesised_acronyms_and_affiliates() {
+        assert_eq!(
+            name_variants("Semiconductor Manufacturing International Corporation (SMIC)"),
+            ["SMIC", "Semiconductor Manufacturing International Corporation"]
+        );
+        assert_eq!(
+            name_variants("Huawei Technologies Co., Ltd. (Huawei). Affiliated Entity: Huawei Marine Networks Co., Ltd."),
+            [
+                "Huawei Marine Networks Co., Ltd",
+                "Huawei Technologies Co., Ltd. (Huawei)",
+                "Huawei",
+                "Huawei Technologies Co., Ltd."
+            ]
+        );
+        assert!(name_variants("Plain Name Co").is_empty());
+        assert_eq!(name_variants("Unbalanced (paren"), ["Unbalanced"]);
+    }
+}
