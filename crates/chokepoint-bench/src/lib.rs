@@ -83,18 +83,30 @@ impl Quality {
     /// Precision (1 when nothing was predicted).
     pub fn precision(&self) -> f64 {
         let p = self.tp + self.fp;
-        if p == 0 { 1.0 } else { self.tp as f64 / p as f64 }
+        if p == 0 {
+            1.0
+        } else {
+            self.tp as f64 / p as f64
+        }
     }
 
     /// Recall (1 when nothing was expected).
     pub fn recall(&self) -> f64 {
         let p = self.tp + self.fn_;
-        if p == 0 { 1.0 } else { self.tp as f64 / p as f64 }
+        if p == 0 {
+            1.0
+        } else {
+            self.tp as f64 / p as f64
+        }
     }
 
     /// Harmonic mean of precision and recall.
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }

@@ -41,7 +41,10 @@ pub fn apply_crosswalk(
     if crosswalk.version != 1 {
         return Err(EngineError::BadInput {
             label: label.to_string(),
-            reason: format!("crosswalk version {} is not supported (expected 1)", crosswalk.version),
+            reason: format!(
+                "crosswalk version {} is not supported (expected 1)",
+                crosswalk.version
+            ),
         });
     }
     let mut by_key: HashMap<String, usize> = HashMap::new();
@@ -52,7 +55,10 @@ pub fn apply_crosswalk(
     }
     let mut touched = 0;
     for entry in entries.iter_mut() {
-        let hit = entry.names.iter().find_map(|n| by_key.get(&key(&n.text)).copied());
+        let hit = entry
+            .names
+            .iter()
+            .find_map(|n| by_key.get(&key(&n.text)).copied());
         if let Some(i) = hit {
             for native in &crosswalk.aliases[i].native {
                 entry.push_name(native, NameKind::Native);
@@ -80,19 +86,33 @@ mod tests {
     #[test]
     fn shipped_crosswalk_adds_native_names() {
         let mut entries = vec![
-            ListEntry::new(ListCode::new("EL"), "1", "Semiconductor Manufacturing International Corporation (SMIC)"),
+            ListEntry::new(
+                ListCode::new("EL"),
+                "1",
+                "Semiconductor Manufacturing International Corporation (SMIC)",
+            ),
             ListEntry::new(ListCode::new("EL"), "2", "Unrelated Co"),
         ];
-        let touched = apply_crosswalk("native-names.yaml", SHIPPED_CROSSWALK, &mut entries).expect("shipped crosswalk parses");
+        let touched = apply_crosswalk("native-names.yaml", SHIPPED_CROSSWALK, &mut entries)
+            .expect("shipped crosswalk parses");
         assert_eq!(touched, 1);
-        assert!(entries[0].names.iter().any(|n| n.text == "中芯国际" && n.kind == NameKind::Native));
+        assert!(
+            entries[0]
+                .names
+                .iter()
+                .any(|n| n.text == "中芯国际" && n.kind == NameKind::Native)
+        );
         assert_eq!(entries[1].names.len(), 1);
     }
 
     #[test]
     fn a_bad_crosswalk_says_what_is_wrong() {
-        let err = apply_crosswalk("x.yaml", "version: 1\naliases:\n  - matches: [A]\n    nativ: [B]\n", &mut [])
-            .expect_err("unknown key must be refused");
+        let err = apply_crosswalk(
+            "x.yaml",
+            "version: 1\naliases:\n  - matches: [A]\n    nativ: [B]\n",
+            &mut [],
+        )
+        .expect_err("unknown key must be refused");
         assert!(err.to_string().contains("x.yaml"), "{err}");
     }
 }

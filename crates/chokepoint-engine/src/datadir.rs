@@ -157,7 +157,9 @@ impl DataDir {
     ) -> Result<ImportReport, EngineError> {
         let contents: Vec<(String, Vec<u8>, bool, PathBuf)> = files
             .iter()
-            .map(|(label, bytes, origin)| (label.clone(), bytes.clone(), true, PathBuf::from(origin)))
+            .map(|(label, bytes, origin)| {
+                (label.clone(), bytes.clone(), true, PathBuf::from(origin))
+            })
             .collect();
         let parsed = parse_contents(&contents);
         if !parsed.unreadable.is_empty() {
@@ -197,17 +199,22 @@ impl DataDir {
         // Describe what is now current, from the files themselves.
         let current = self.load_with(&manifest)?;
         manifest.lists = current.set.lists.clone();
-        let text = serde_json::to_vec_pretty(&manifest).map_err(|e| EngineError::CorruptDataDir {
-            path: self.manifest_path(),
-            reason: e.to_string(),
-        })?;
+        let text =
+            serde_json::to_vec_pretty(&manifest).map_err(|e| EngineError::CorruptDataDir {
+                path: self.manifest_path(),
+                reason: e.to_string(),
+            })?;
         write_atomically(&self.manifest_path(), &text)?;
         report.loaded = current;
         Ok(report)
     }
 
     /// Imports the files at `paths` (files, or directories read recursively).
-    pub fn import_paths(&self, paths: &[PathBuf], imported_at: &str) -> Result<ImportReport, EngineError> {
+    pub fn import_paths(
+        &self,
+        paths: &[PathBuf],
+        imported_at: &str,
+    ) -> Result<ImportReport, EngineError> {
         let mut files = Vec::new();
         for path in paths {
             let mut found = Vec::new();
@@ -274,7 +281,13 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), EngineError> 
 fn sanitize(label: &str) -> String {
     label
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -291,11 +304,7 @@ fn create_dir(dir: &Path) -> Result<(), EngineError> {
 pub(crate) fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), EngineError> {
     let dir = target.parent().unwrap_or(Path::new("."));
     create_dir(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        label_of(target),
-        std::process::id()
-    ));
+    let tmp = dir.join(format!(".{}.tmp-{}", label_of(target), std::process::id()));
     let io = |source, action| EngineError::Io {
         path: tmp.clone(),
         action,

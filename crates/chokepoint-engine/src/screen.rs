@@ -178,7 +178,7 @@ impl Screener {
             .map_init(Scratch::default, |scratch, query| {
                 let hits = self.screen_with(query, options, scratch);
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                if n % 1024 == 0 || n == queries.len() {
+                if n.is_multiple_of(1024) || n == queries.len() {
                     on_done(n);
                 }
                 hits

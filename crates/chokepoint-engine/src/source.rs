@@ -1,7 +1,7 @@
 //! Reading list files from disk: files or directories, every format detected from content.
 
 use crate::EngineError;
-use chokepoint_ingest::{InputFile, IngestError, parse_files};
+use chokepoint_ingest::{IngestError, InputFile, parse_files};
 use chokepoint_model::ListSet;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -63,10 +63,10 @@ pub(crate) fn parse_contents(contents: &[(String, Vec<u8>, bool, PathBuf)]) -> L
         .collect();
     let (mut set, errors) = parse_files(&inputs);
     for meta in &mut set.lists {
-        if meta.sha256.is_none() {
-            if let Some((_, bytes, _, _)) = contents.iter().find(|(l, ..)| *l == meta.label) {
-                meta.sha256 = Some(sha256_hex(bytes));
-            }
+        if meta.sha256.is_none()
+            && let Some((_, bytes, _, _)) = contents.iter().find(|(l, ..)| *l == meta.label)
+        {
+            meta.sha256 = Some(sha256_hex(bytes));
         }
     }
     let mut loaded = LoadedLists {

@@ -159,7 +159,11 @@ fn download(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     progress.start(name, total);
-    let mut reader = response.into_body().into_with_config().limit(1 << 31).reader();
+    let mut reader = response
+        .into_body()
+        .into_with_config()
+        .limit(1 << 31)
+        .reader();
     let mut bytes = Vec::with_capacity(total.unwrap_or(1 << 20) as usize);
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -170,13 +174,13 @@ fn download(
         bytes.extend_from_slice(&buf[..n]);
         progress.advance(n as u64);
     }
-    if let Some(total) = total {
-        if bytes.len() as u64 != total {
-            return Err(failed(format!(
-                "the download stopped after {} of {total} bytes; try again",
-                bytes.len()
-            )));
-        }
+    if let Some(total) = total
+        && bytes.len() as u64 != total
+    {
+        return Err(failed(format!(
+            "the download stopped after {} of {total} bytes; try again",
+            bytes.len()
+        )));
     }
     progress.finish(name);
     Ok(bytes)

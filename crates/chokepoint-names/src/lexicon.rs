@@ -327,7 +327,7 @@ pub(crate) fn lexicon() -> &'static Lexicon {
             legal.entry(words[0]).or_default().push((words, canonical));
         }
         for forms in legal.values_mut() {
-            forms.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            forms.sort_by_key(|f| std::cmp::Reverse(f.0.len()));
             forms.dedup();
         }
         Lexicon {
@@ -366,7 +366,8 @@ impl Lexicon {
 }
 
 /// Legal forms that are glued to the next word in real data ("JSCARGUMENT", "OOOVEKTOR").
-pub(crate) const GLUED_LEGAL_PREFIXES: &[&str] = &["pjsc", "ojsc", "cjsc", "jsc", "ooo", "oao", "zao"];
+pub(crate) const GLUED_LEGAL_PREFIXES: &[&str] =
+    &["pjsc", "ojsc", "cjsc", "jsc", "ooo", "oao", "zao"];
 
 #[cfg(test)]
 mod tests {

@@ -199,9 +199,8 @@ impl RawWords {
 
     fn push_char(&mut self, c: char, origin: Origin) {
         if c.is_ascii_alphanumeric() {
-            if self.current_origin.is_none() || self.current.is_empty() {
-                self.current_origin = Some(origin);
-            } else if origin != Origin::Latin {
+            // A word's origin is its first character's, unless a later one was transliterated.
+            if self.current.is_empty() || origin != Origin::Latin {
                 self.current_origin = Some(origin);
             }
             self.current.push(c.to_ascii_lowercase());
@@ -217,10 +216,8 @@ impl RawWords {
             });
         } else {
             self.end_word();
-            if c == '.' {
-                if let Some(last) = self.words.last_mut() {
-                    last.dotted = true;
-                }
+            if let (true, Some(last)) = (c == '.', self.words.last_mut()) {
+                last.dotted = true;
             }
         }
     }
@@ -319,7 +316,12 @@ fn finish(raw: RawWords) -> NormalizedName {
             let surface = window[..span].join(" ");
             for part in canonical.split(' ') {
                 let surface = (surface != part).then(|| surface.clone());
-                tokens.push(make_token(part.into(), surface, TokenClass::Legal, word.origin));
+                tokens.push(make_token(
+                    part.into(),
+                    surface,
+                    TokenClass::Legal,
+                    word.origin,
+                ));
             }
             i += span;
             continue;
@@ -344,7 +346,12 @@ fn finish(raw: RawWords) -> NormalizedName {
     }
     let compact = tokens
         .iter()
-        .filter(|t| matches!(t.class, TokenClass::Word | TokenClass::Number | TokenClass::Generic))
+        .filter(|t| {
+            matches!(
+                t.class,
+                TokenClass::Word | TokenClass::Number | TokenClass::Generic
+            )
+        })
         .map(|t| t.surface.as_deref().unwrap_or(&t.text))
         .collect();
     NormalizedName {
@@ -403,26 +410,23 @@ fn split_glued_legal_forms(words: Vec<RawWord>) -> Vec<RawWord> {
     let lex = lexicon();
     let mut out = Vec::with_capacity(words.len());
     for word in words {
-        if word.fixed_class.is_none() && !lex.is_legal_word(&word.text) {
-            if let Some(prefix) = GLUED_LEGAL_PREFIXES
-                .iter()
-                .find(|p| word.text.len() >= p.len() + 4 && word.text.starts_with(**p))
-            {
-                let rest = word.text[prefix.len()..].to_string();
+        let glued = (word.fixed_class.is_none() && !lex.is_legal_word(&word.text))
+            .then(|| {
+                GLUED_LEGAL_PREFIXES
+                    .iter()
+                    .find(|p| word.text.len() >= p.len() + 4 && word.text.starts_with(**p))
+            })
+            .flatten();
+        if let Some(prefix) = glued {
+            for text in [prefix.to_string(), word.text[prefix.len()..].to_string()] {
                 out.push(RawWord {
-                    text: (*prefix).into(),
+                    text,
                     origin: Origin::Split,
                     fixed_class: None,
-                dotted: false,
+                    dotted: false,
                 });
-                out.push(RawWord {
-                    text: rest,
-                    origin: Origin::Split,
-                    fixed_class: None,
-                dotted: false,
-                });
-                continue;
             }
+            continue;
         }
         out.push(word);
     }
@@ -438,7 +442,11 @@ mod tests {
     }
 
     fn classes(name: &str) -> Vec<TokenClass> {
-        normalize(name).tokens.into_iter().map(|t| t.class).collect()
+        normalize(name)
+            .tokens
+            .into_iter()
+            .map(|t| t.class)
+            .collect()
     }
 
     #[test]
@@ -471,7 +479,10 @@ mod tests {
         assert_eq!(texts("S.M.I.C."), ["smic"]);
         assert_eq!(texts("Partners V L.P."), ["partners", "v", "lp"]);
         assert_eq!(texts("J.-C. Juncker"), ["jc", "juncker"]);
-        assert_eq!(classes("Vektor L.L.C."), [TokenClass::Word, TokenClass::Legal]);
+        assert_eq!(
+            classes("Vektor L.L.C."),
+            [TokenClass::Word, TokenClass::Legal]
+        );
     }
 
     #[test]
@@ -499,7 +510,10 @@ mod tests {
             simplified.tokens.last().map(|t| t.class),
             Some(TokenClass::Legal)
         );
-        assert_eq!(normalize("Zhongxin Guoji").compact, normalize("中芯国际").compact);
+        assert_eq!(
+            normalize("Zhongxin Guoji").compact,
+            normalize("中芯国际").compact
+        );
     }
 
     #[test]

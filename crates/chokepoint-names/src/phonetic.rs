@@ -9,7 +9,9 @@ pub fn phonetic_key(word: &str) -> String {
     if !word.bytes().any(|b| b.is_ascii_alphabetic()) {
         return String::new();
     }
-    DoubleMetaphone::new(Some(6)).double_metaphone(word).primary()
+    DoubleMetaphone::new(Some(6))
+        .double_metaphone(word)
+        .primary()
 }
 
 /// The consonants of a lowercase ASCII word, with doubled letters collapsed and the letters

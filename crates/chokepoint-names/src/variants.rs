@@ -8,7 +8,10 @@
 pub fn name_variants(name: &str) -> Vec<String> {
     let mut variants: Vec<String> = Vec::new();
     let mut push = |v: &str| {
-        let v = v.trim().trim_matches(|c: char| c == ',' || c == '.' || c == ';').trim();
+        let v = v
+            .trim()
+            .trim_matches(|c: char| c == ',' || c == '.' || c == ';')
+            .trim();
         if !v.is_empty() && v != name.trim() && !variants.iter().any(|x| x == v) {
             variants.push(v.to_string());
         }
@@ -58,10 +61,15 @@ mod tests {
     fn parenthesised_acronyms_and_affiliates() {
         assert_eq!(
             name_variants("Semiconductor Manufacturing International Corporation (SMIC)"),
-            ["SMIC", "Semiconductor Manufacturing International Corporation"]
+            [
+                "SMIC",
+                "Semiconductor Manufacturing International Corporation"
+            ]
         );
         assert_eq!(
-            name_variants("Huawei Technologies Co., Ltd. (Huawei). Affiliated Entity: Huawei Marine Networks Co., Ltd."),
+            name_variants(
+                "Huawei Technologies Co., Ltd. (Huawei). Affiliated Entity: Huawei Marine Networks Co., Ltd."
+            ),
             [
                 "Huawei Marine Networks Co., Ltd",
                 "Huawei Technologies Co., Ltd. (Huawei)",

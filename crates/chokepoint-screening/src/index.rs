@@ -47,29 +47,23 @@ pub struct Filters {
 
 impl Filters {
     fn admits(&self, entry: &ListEntry) -> bool {
-        if let Some(country) = &self.country {
-            if !entry.countries.is_empty()
-                && !entry.countries.iter().any(|c| c.eq_ignore_ascii_case(country))
-            {
-                return false;
-            }
-        }
-        if let Some(kind) = self.kind {
-            if entry.kind != PartyKind::Unknown && entry.kind != kind {
-                return false;
-            }
-        }
-        if !self.lists.is_empty()
-            && !self.lists.iter().any(|l| l.eq_ignore_ascii_case(entry.list.as_str()))
-        {
-            return false;
-        }
-        if let Some(date) = self.as_of {
-            if !entry.in_force_on(date) {
-                return false;
-            }
-        }
-        true
+        let country_ok = self.country.as_ref().is_none_or(|country| {
+            entry.countries.is_empty()
+                || entry
+                    .countries
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(country))
+        });
+        let kind_ok = self
+            .kind
+            .is_none_or(|kind| entry.kind == PartyKind::Unknown || entry.kind == kind);
+        let list_ok = self.lists.is_empty()
+            || self
+                .lists
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(entry.list.as_str()));
+        let date_ok = self.as_of.is_none_or(|date| entry.in_force_on(date));
+        country_ok && kind_ok && list_ok && date_ok
     }
 }
 
@@ -267,7 +261,12 @@ impl Index {
     }
 
     /// The names worth scoring in full, best tally first.
-    fn candidates(&self, query: &NormalizedName, filters: &Filters, scratch: &mut Scratch) -> Vec<u32> {
+    fn candidates(
+        &self,
+        query: &NormalizedName,
+        filters: &Filters,
+        scratch: &mut Scratch,
+    ) -> Vec<u32> {
         if scratch.tally.len() != self.names.len() {
             scratch.tally = vec![0.0; self.names.len()];
         }
@@ -303,10 +302,10 @@ impl Index {
                         found.extend(ids.iter().map(|&v| (v, 0.7)));
                     }
                 }
-                if token.phonetic.len() >= 2 {
-                    if let Some(ids) = self.fuzzy_keys.get(&format!("#{}", token.phonetic)) {
-                        found.extend(ids.iter().map(|&v| (v, 0.6)));
-                    }
+                if token.phonetic.len() >= 2
+                    && let Some(ids) = self.fuzzy_keys.get(&format!("#{}", token.phonetic))
+                {
+                    found.extend(ids.iter().map(|&v| (v, 0.6)));
                 }
             }
             found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
@@ -400,7 +399,12 @@ fn glued_keys(name: &NormalizedName) -> Vec<String> {
     let words: Vec<&str> = name
         .tokens
         .iter()
-        .filter(|t| matches!(t.class, TokenClass::Word | TokenClass::Generic | TokenClass::Number))
+        .filter(|t| {
+            matches!(
+                t.class,
+                TokenClass::Word | TokenClass::Generic | TokenClass::Number
+            )
+        })
         .map(|t| t.surface.as_deref().unwrap_or(&t.text))
         .collect();
     let mut keys = Vec::new();
@@ -442,13 +446,43 @@ mod tests {
 
     fn index() -> Index {
         Index::build(vec![
-            entry("EL", "1", "Semiconductor Manufacturing International Corporation", &["SMIC"], &["CN"]),
-            entry("EL", "2", "Semiconductor Manufacturing International (Beijing) Corporation", &["SMIC Beijing"], &["CN"]),
-            entry("EL", "3", "Guangzhou Haige Communication Group Co., Ltd.", &[], &["CN"]),
-            entry("EL", "4", "Beijing Naura Microelectronics Equipment Co., Ltd.", &["NAURA"], &["CN"]),
+            entry(
+                "EL",
+                "1",
+                "Semiconductor Manufacturing International Corporation",
+                &["SMIC"],
+                &["CN"],
+            ),
+            entry(
+                "EL",
+                "2",
+                "Semiconductor Manufacturing International (Beijing) Corporation",
+                &["SMIC Beijing"],
+                &["CN"],
+            ),
+            entry(
+                "EL",
+                "3",
+                "Guangzhou Haige Communication Group Co., Ltd.",
+                &[],
+                &["CN"],
+            ),
+            entry(
+                "EL",
+                "4",
+                "Beijing Naura Microelectronics Equipment Co., Ltd.",
+                &["NAURA"],
+                &["CN"],
+            ),
             entry("SDN", "5", "ACME CORP", &[], &["RU"]),
             entry("SDN", "6", "EMMA LLC", &[], &["RU"]),
-            entry("EL", "7", "Yangtze Memory Technologies Co., Ltd.", &["YMTC", "长江存储"], &["CN"]),
+            entry(
+                "EL",
+                "7",
+                "Yangtze Memory Technologies Co., Ltd.",
+                &["YMTC", "长江存储"],
+                &["CN"],
+            ),
         ])
     }
 
@@ -473,15 +507,27 @@ mod tests {
         let index = index();
         assert_eq!(first_match(&index, "SMIC").as_deref(), Some("1"));
         assert_eq!(first_match(&index, "SMIC Beijing").as_deref(), Some("2"));
-        assert_eq!(first_match(&index, "Semiconductor Mfg Intl Corp.").as_deref(), Some("1"));
-        assert_eq!(first_match(&index, "GUANGZHOU HAIGE COMM GRP").as_deref(), Some("3"));
+        assert_eq!(
+            first_match(&index, "Semiconductor Mfg Intl Corp.").as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            first_match(&index, "GUANGZHOU HAIGE COMM GRP").as_deref(),
+            Some("3")
+        );
         assert_eq!(
             first_match(&index, "Beijing Naura Micro Electronics Equipment Co Ltd").as_deref(),
             Some("4")
         );
-        assert_eq!(first_match(&index, "Yangtse Memory Technologies").as_deref(), Some("7"));
+        assert_eq!(
+            first_match(&index, "Yangtse Memory Technologies").as_deref(),
+            Some("7")
+        );
         assert_eq!(first_match(&index, "長江存儲").as_deref(), Some("7"));
-        assert_eq!(first_match(&index, "Changjiang Cunchu").as_deref(), Some("7"));
+        assert_eq!(
+            first_match(&index, "Changjiang Cunchu").as_deref(),
+            Some("7")
+        );
     }
 
     #[test]
@@ -503,7 +549,11 @@ mod tests {
             lists: vec!["sdn".into()],
             ..Filters::default()
         };
-        assert!(top(&index, "ACME Corporation", &sdn_only).iter().all(|h| h.0 == "5"));
+        assert!(
+            top(&index, "ACME Corporation", &sdn_only)
+                .iter()
+                .all(|h| h.0 == "5")
+        );
         let el_only = Filters {
             lists: vec!["EL".into()],
             ..Filters::default()
@@ -533,12 +583,20 @@ mod tests {
         let index = index();
         let mut scratch = Scratch::default();
         for query in ["SMIC", "Semiconductor Beijing", "Haige", "naura"] {
-            let hits = index.search(query, &Filters::default(), DEFAULT_THRESHOLD, 0.0, 10, &mut scratch);
+            let hits = index.search(
+                query,
+                &Filters::default(),
+                DEFAULT_THRESHOLD,
+                0.0,
+                10,
+                &mut scratch,
+            );
             for pair in hits.windows(2) {
                 assert!(pair[0].comparison.score >= pair[1].comparison.score);
             }
             for hit in &hits {
-                let forms = std::iter::once(hit.matched_name.to_string()).chain(name_variants(hit.matched_name));
+                let forms = std::iter::once(hit.matched_name.to_string())
+                    .chain(name_variants(hit.matched_name));
                 let best = forms
                     .map(|f| compare(&normalize(query), &normalize(&f)).score)
                     .fold(0.0f32, f32::max);

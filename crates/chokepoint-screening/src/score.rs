@@ -113,9 +113,8 @@ impl Comparison {
         let mut parts: Vec<String> = Vec::new();
         match self.method {
             Method::Compact => parts.push("names equal with spaces and legal forms removed".into()),
-            Method::Native => parts.push(
-                "native characters compared (Chinese simplified/traditional folded)".into(),
-            ),
+            Method::Native => parts
+                .push("native characters compared (Chinese simplified/traditional folded)".into()),
             Method::Acronym => parts.push("one name is the acronym of the other".into()),
             Method::None => parts.push("nothing in common".into()),
             Method::Tokens => {}
@@ -132,14 +131,20 @@ impl Comparison {
             if m.query == m.candidate {
                 parts.push(format!("`{}` {how}", m.query));
             } else {
-                parts.push(format!("`{}`≈`{}` {how} {:.2}", m.query, m.candidate, m.similarity));
+                parts.push(format!(
+                    "`{}`≈`{}` {how} {:.2}",
+                    m.query, m.candidate, m.similarity
+                ));
             }
         }
         if !self.unmatched_query.is_empty() {
             parts.push(format!("query only: {}", self.unmatched_query.join(" ")));
         }
         if !self.unmatched_candidate.is_empty() {
-            parts.push(format!("listed name only: {}", self.unmatched_candidate.join(" ")));
+            parts.push(format!(
+                "listed name only: {}",
+                self.unmatched_candidate.join(" ")
+            ));
         }
         parts.join("; ")
     }
@@ -251,7 +256,9 @@ fn token_reading(query: &NormalizedName, candidate: &NormalizedName) -> Comparis
     // Best pairs first; on ties prefer heavier tokens, then written order.
     pairs.sort_by(|x, y| {
         y.0.total_cmp(&x.0)
-            .then_with(|| (q[y.1].weight() + c[y.2].weight()).total_cmp(&(q[x.1].weight() + c[x.2].weight())))
+            .then_with(|| {
+                (q[y.1].weight() + c[y.2].weight()).total_cmp(&(q[x.1].weight() + c[x.2].weight()))
+            })
             .then_with(|| x.1.cmp(&y.1))
             .then_with(|| x.2.cmp(&y.2))
     });
@@ -283,8 +290,16 @@ fn token_reading(query: &NormalizedName, candidate: &NormalizedName) -> Comparis
     }
     let total_q = query.total_weight();
     let total_c = candidate.total_weight();
-    let cov_q = if total_q > 0.0 { covered_q / total_q } else { 0.0 };
-    let cov_c = if total_c > 0.0 { covered_c / total_c } else { 0.0 };
+    let cov_q = if total_q > 0.0 {
+        covered_q / total_q
+    } else {
+        0.0
+    };
+    let cov_c = if total_c > 0.0 {
+        covered_c / total_c
+    } else {
+        0.0
+    };
     let mut score = if cov_q + cov_c > 0.0 {
         2.0 * cov_q * cov_c / (cov_q + cov_c)
     } else {
@@ -295,14 +310,22 @@ fn token_reading(query: &NormalizedName, candidate: &NormalizedName) -> Comparis
     // word) and two or more of its names all found close partners, count the pair by the mean
     // of the coverages instead of their harmonic mean.
     let fully_matched = |tokens: &[Token], used: &[bool]| {
-        let distinctive: Vec<_> = tokens.iter().zip(used).filter(|(t, _)| t.class.is_distinctive()).collect();
+        let distinctive: Vec<_> = tokens
+            .iter()
+            .zip(used)
+            .filter(|(t, _)| t.class.is_distinctive())
+            .collect();
         distinctive.len() >= 2 && distinctive.iter().all(|(_, u)| **u)
     };
     let person_like = |n: &NormalizedName| {
-        n.tokens.iter().all(|t| matches!(t.class, TokenClass::Word | TokenClass::Stop))
+        n.tokens
+            .iter()
+            .all(|t| matches!(t.class, TokenClass::Word | TokenClass::Stop))
     };
     let strong = matches.iter().filter(|m| m.similarity >= 0.8).count() >= 2;
-    if person_like(query) && person_like(candidate) && strong
+    if person_like(query)
+        && person_like(candidate)
+        && strong
         && (fully_matched(q, &q_used) || fully_matched(c, &c_used))
     {
         score = score.max((cov_q + cov_c) / 2.0);
@@ -316,9 +339,17 @@ fn token_reading(query: &NormalizedName, candidate: &NormalizedName) -> Comparis
     // A word on each side with no partner is a substitution ("... AL-DULAIMI" vs
     // "... AL-TIKRITI"; "Bank of Chad" vs "Bank of China"): strong evidence of another party.
     let left_over = |tokens: &[Token], used: &[bool], class: TokenClass| {
-        tokens.iter().zip(used).filter(|(t, u)| !**u && t.class == class).count()
+        tokens
+            .iter()
+            .zip(used)
+            .filter(|(t, u)| !**u && t.class == class)
+            .count()
     };
-    for (class, factor) in [(TokenClass::Word, 0.88f32), (TokenClass::Number, 0.7), (TokenClass::Generic, 0.95)] {
+    for (class, factor) in [
+        (TokenClass::Word, 0.88f32),
+        (TokenClass::Number, 0.7),
+        (TokenClass::Generic, 0.95),
+    ] {
         let substitutions = left_over(q, &q_used, class).min(left_over(c, &c_used, class));
         score *= factor.powi(substitutions as i32);
     }
@@ -332,7 +363,11 @@ fn token_reading(query: &NormalizedName, candidate: &NormalizedName) -> Comparis
     };
     Comparison {
         score,
-        method: if matches.is_empty() { Method::None } else { Method::Tokens },
+        method: if matches.is_empty() {
+            Method::None
+        } else {
+            Method::Tokens
+        },
         unmatched_query: unmatched(q, &q_used),
         unmatched_candidate: unmatched(c, &c_used),
         matches,
@@ -358,7 +393,12 @@ fn compact_reading(query: &NormalizedName, candidate: &NormalizedName) -> Option
     let words = |n: &NormalizedName| {
         n.tokens
             .iter()
-            .filter(|t| matches!(t.class, TokenClass::Word | TokenClass::Number | TokenClass::Generic))
+            .filter(|t| {
+                matches!(
+                    t.class,
+                    TokenClass::Word | TokenClass::Number | TokenClass::Generic
+                )
+            })
             .count()
     };
     let (a, b) = (query.compact.as_bytes(), candidate.compact.as_bytes());
@@ -381,7 +421,11 @@ fn native_reading(query: &NormalizedName, candidate: &NormalizedName) -> Option<
     if query.native.is_empty() || candidate.native.is_empty() {
         return None;
     }
-    let max_len = query.native.chars().count().max(candidate.native.chars().count());
+    let max_len = query
+        .native
+        .chars()
+        .count()
+        .max(candidate.native.chars().count());
     let d = char_distance(&query.native, &candidate.native);
     let sim = 1.0 - d as f32 / max_len as f32;
     (sim > 0.0).then_some(sim * 0.99)
@@ -413,7 +457,13 @@ mod tests {
 
     #[test]
     fn identical_names_score_one() {
-        assert_eq!(score("Huawei Technologies Co., Ltd.", "HUAWEI TECHNOLOGIES CO LTD"), 1.0);
+        assert_eq!(
+            score(
+                "Huawei Technologies Co., Ltd.",
+                "HUAWEI TECHNOLOGIES CO LTD"
+            ),
+            1.0
+        );
     }
 
     #[test]
@@ -429,9 +479,24 @@ mod tests {
 
     #[test]
     fn abbreviations_and_acronyms_match() {
-        assert!(score("GUANGZHOU HAIGE COMM GRP", "Guangzhou Haige Communication Group Co., Ltd.") >= 0.95);
-        assert!(score("SMIC", "Semiconductor Manufacturing International Corporation") >= DEFAULT_THRESHOLD);
-        assert!(score("Semiconductor Mfg Intl Corp.", "Semiconductor Manufacturing International Corporation") >= 0.99);
+        assert!(
+            score(
+                "GUANGZHOU HAIGE COMM GRP",
+                "Guangzhou Haige Communication Group Co., Ltd."
+            ) >= 0.95
+        );
+        assert!(
+            score(
+                "SMIC",
+                "Semiconductor Manufacturing International Corporation"
+            ) >= DEFAULT_THRESHOLD
+        );
+        assert!(
+            score(
+                "Semiconductor Mfg Intl Corp.",
+                "Semiconductor Manufacturing International Corporation"
+            ) >= 0.99
+        );
     }
 
     #[test]
@@ -456,7 +521,10 @@ mod tests {
 
     #[test]
     fn explanation_names_the_tokens() {
-        let c = compare(&normalize("Huawei Tech"), &normalize("Huawei Technologies Co Ltd"));
+        let c = compare(
+            &normalize("Huawei Tech"),
+            &normalize("Huawei Technologies Co Ltd"),
+        );
         let text = c.explain();
         assert!(text.contains("`huawei` exact"), "{text}");
     }

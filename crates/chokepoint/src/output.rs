@@ -8,7 +8,8 @@ use std::path::Path;
 pub fn writer(path: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
     Ok(match path {
         Some(path) => Box::new(BufWriter::new(
-            std::fs::File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create `{}`", path.display()))?,
         )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     })

@@ -24,7 +24,11 @@ fn main() -> anyhow::Result<()> {
         let dir = shared_data_dir()
             .ok_or_else(|| anyhow::anyhow!("../shared/data not found; pass TSV files"))?
             .join("name-pairs");
-        for name in ["name_pairs_nomenklatura.tsv", "name_pairs_watchman.tsv", "name_pairs_yente.tsv"] {
+        for name in [
+            "name_pairs_nomenklatura.tsv",
+            "name_pairs_watchman.tsv",
+            "name_pairs_yente.tsv",
+        ] {
             files.push(dir.join(name));
         }
     }
@@ -51,7 +55,9 @@ fn main() -> anyhow::Result<()> {
         }
         println!(
             "{}: pairs {} precision {:.3} recall {:.3} F1 {:.3} (tp {} fp {} tn {} fn {})",
-            file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+            file.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
             pairs.len(),
             quality.precision(),
             quality.recall(),

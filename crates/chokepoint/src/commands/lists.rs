@@ -61,7 +61,11 @@ fn status(data_dir: &DataDir, format: Format) -> anyhow::Result<ExitCode> {
             .vintage
             .map(|d| d.to_string())
             .unwrap_or_else(|| "unknown".into());
-        let counts: Vec<String> = meta.counts.iter().map(|(code, n)| format!("{code} {n}")).collect();
+        let counts: Vec<String> = meta
+            .counts
+            .iter()
+            .map(|(code, n)| format!("{code} {n}"))
+            .collect();
         println!(
             "  {:<36} {:<14} vintage {:<10} {:>7} entries  ({})",
             meta.label,
@@ -99,9 +103,11 @@ impl Progress for Bar {
             indicatif::ProgressBar::new_spinner()
         };
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{msg:20} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec})")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            indicatif::ProgressStyle::with_template(
+                "{msg:20} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         bar.set_message(name.to_string());
         self.bar = Some(bar);

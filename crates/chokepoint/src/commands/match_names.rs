@@ -21,7 +21,10 @@ struct PairAnswer<'a> {
 
 pub fn run(args: MatchArgs) -> anyhow::Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.threshold) {
-        anyhow::bail!("--threshold must be between 0 and 1 (got {})", args.threshold);
+        anyhow::bail!(
+            "--threshold must be between 0 and 1 (got {})",
+            args.threshold
+        );
     }
     if let Some(path) = &args.pairs {
         return pairs(path, args.threshold, args.format.unwrap_or(Format::Jsonl));
@@ -71,9 +74,12 @@ fn pairs(path: &std::path::Path, threshold: f32, format: Format) -> anyhow::Resu
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read `{}` as UTF-8 text", path.display()))?;
     let mut lines = text.lines().enumerate();
-    let (_, header) = lines
-        .next()
-        .with_context(|| format!("`{}` is empty: expected a header naming `query` and `candidate`", path.display()))?;
+    let (_, header) = lines.next().with_context(|| {
+        format!(
+            "`{}` is empty: expected a header naming `query` and `candidate`",
+            path.display()
+        )
+    })?;
     let columns: Vec<&str> = header.split('\t').map(str::trim).collect();
     let find = |name: &str| {
         columns.iter().position(|c| *c == name).with_context(|| {

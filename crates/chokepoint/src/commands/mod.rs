@@ -62,7 +62,11 @@ pub fn load_screener(data_dir: &DataDir, sources: &ListSources) -> anyhow::Resul
         );
     }
     let mut set = loaded.set;
-    apply_crosswalk("lists/native-names.yaml", SHIPPED_CROSSWALK, &mut set.entries)?;
+    apply_crosswalk(
+        "lists/native-names.yaml",
+        SHIPPED_CROSSWALK,
+        &mut set.entries,
+    )?;
     if set.entries.is_empty() {
         anyhow::bail!("the lists given hold no entry");
     }
@@ -89,6 +93,9 @@ pub fn report_problems(loaded: &LoadedLists) {
         eprintln!("  {d}");
     }
     if diagnostics.len() > 5 {
-        eprintln!("  ... and {} more (see `chokepoint lists import` output)", diagnostics.len() - 5);
+        eprintln!(
+            "  ... and {} more (see `chokepoint lists import` output)",
+            diagnostics.len() - 5
+        );
     }
 }

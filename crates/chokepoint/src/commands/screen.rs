@@ -4,19 +4,26 @@ use crate::args::{Format, ScreenArgs};
 use crate::commands::load_screener;
 use crate::output::{stderr_is_terminal, writer};
 use anyhow::Context;
-use chokepoint_engine::{BatchAnswer, HitRecord, ScreenOptions, ScreenQuery, Screener, read_batch_csv};
+use chokepoint_engine::{
+    BatchAnswer, HitRecord, ScreenOptions, ScreenQuery, Screener, read_batch_csv,
+};
 use chokepoint_screening::Filters;
 use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(data_dir: &chokepoint_engine::DataDir, args: ScreenArgs) -> anyhow::Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.threshold) {
-        anyhow::bail!("--threshold must be between 0 and 1 (got {})", args.threshold);
+        anyhow::bail!(
+            "--threshold must be between 0 and 1 (got {})",
+            args.threshold
+        );
     }
     let country = match &args.country {
         Some(c) => Some(
             chokepoint_model::country::code_for_name(c)
-                .with_context(|| format!("--country `{c}` is not a country code or name chokepoint knows"))?
+                .with_context(|| {
+                    format!("--country `{c}` is not a country code or name chokepoint knows")
+                })?
                 .to_string(),
         ),
         None => None,
@@ -70,7 +77,8 @@ fn batch(
     filters: &Filters,
     options: &ScreenOptions,
 ) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(input).with_context(|| format!("cannot read `{}`", input.display()))?;
+    let bytes =
+        std::fs::read(input).with_context(|| format!("cannot read `{}`", input.display()))?;
     let label = input.display().to_string();
     let (rows, problems) = read_batch_csv(&label, &bytes)?;
     for p in &problems {
@@ -82,7 +90,11 @@ fn batch(
         .map(|row| ScreenQuery {
             name: row.query.name.clone(),
             filters: Filters {
-                country: row.query.country.clone().or_else(|| filters.country.clone()),
+                country: row
+                    .query
+                    .country
+                    .clone()
+                    .or_else(|| filters.country.clone()),
                 kind: row.query.kind.or(filters.kind),
                 ..filters.clone()
             },
@@ -130,7 +142,10 @@ fn batch(
         }
     }
     out.flush()?;
-    let matched = answers.iter().filter(|h| h.iter().any(|h| h.is_match)).count();
+    let matched = answers
+        .iter()
+        .filter(|h| h.iter().any(|h| h.is_match))
+        .count();
     eprintln!(
         "screened {} name(s): {matched} with a match, {} row problem(s)",
         rows.len(),
@@ -179,7 +194,11 @@ fn write_text(
             writeln!(out, "        license review policy: {policy}")?;
         }
         if !hit.federal_register.is_empty() {
-            writeln!(out, "        Federal Register: {}", hit.federal_register.join("; "))?;
+            writeln!(
+                out,
+                "        Federal Register: {}",
+                hit.federal_register.join("; ")
+            )?;
         }
         if !hit.programs.is_empty() {
             writeln!(out, "        programs: {}", hit.programs.join(", "))?;
@@ -191,8 +210,17 @@ fn write_text(
 fn write_csv(out: &mut dyn Write, rows: &[(&str, &str, &[HitRecord])]) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
-        "id", "query", "rank", "source_id", "list", "name", "matched_name", "score", "match",
-        "license_requirement", "license_policy",
+        "id",
+        "query",
+        "rank",
+        "source_id",
+        "list",
+        "name",
+        "matched_name",
+        "score",
+        "match",
+        "license_requirement",
+        "license_policy",
     ])?;
     for (id, query, hits) in rows {
         if hits.is_empty() {
