@@ -110,3 +110,133 @@ impl Quality {
         }
     }
 }
+
+/// A small deterministic pseudo-random generator (xorshift64*), so generated data is the same on
+/// every run without a dependency.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed (0 is replaced by a fixed odd constant).
+    pub fn new(seed: u64) -> Rng {
+        Rng(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `0..n` (`n` > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+}
+
+/// A variant of a real name as a customer file might write it: case changed, a typo, the
+/// legal form rewritten or dropped, words swapped, an abbreviation.
+pub fn name_variant(name: &str, rng: &mut Rng) -> String {
+    let mut words: Vec<String> = name.split_whitespace().map(str::to_string).collect();
+    if words.is_empty() {
+        return name.to_string();
+    }
+    match rng.below(6) {
+        0 => words
+            .iter()
+            .map(|w| w.to_uppercase())
+            .collect::<Vec<_>>()
+            .join(" "),
+        1 => {
+            // One typo in the longest word: swap two neighbouring letters.
+            let i = (0..words.len())
+                .max_by_key(|&i| words[i].len())
+                .unwrap_or(0);
+            let mut chars: Vec<char> = words[i].chars().collect();
+            if chars.len() > 3 {
+                let j = 1 + rng.below(chars.len() - 2);
+                chars.swap(j, j - 1);
+            }
+            words[i] = chars.into_iter().collect();
+            words.join(" ")
+        }
+        2 => {
+            let legal = ["Co., Ltd.", "Ltd.", "LLC", "Corporation", "Inc.", "GmbH"];
+            while words.len() > 1
+                && legal.iter().any(|l| {
+                    words.last().is_some_and(|w| {
+                        w.eq_ignore_ascii_case(l) || w.trim_end_matches(',') == "Co."
+                    })
+                })
+            {
+                words.pop();
+            }
+            format!("{} Company Limited", words.join(" "))
+        }
+        3 if words.len() > 1 => {
+            words.swap(0, 1);
+            words.join(" ")
+        }
+        4 => words
+            .iter()
+            .map(|w| match w.to_lowercase().trim_end_matches(',') {
+                "international" => "Intl".to_string(),
+                "technology" | "technologies" => "Tech".to_string(),
+                "manufacturing" => "Mfg".to_string(),
+                "group" => "Grp".to_string(),
+                _ => w.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => words.join(" ").to_lowercase(),
+    }
+}
+
+/// A made-up company or person name that is on no list.
+pub fn synthetic_name(rng: &mut Rng) -> String {
+    const SYLLABLES: &[&str] = &[
+        "ka", "lo", "mi", "ren", "tor", "vel", "san", "dri", "po", "lux", "ter", "qua", "nor",
+        "bel", "fin", "gra", "hel", "jo", "kel", "mar", "nex", "ori", "pra", "ros", "sil", "tu",
+    ];
+    const TAILS: &[&str] = &[
+        "Trading",
+        "Holdings",
+        "Logistics",
+        "Foods",
+        "Textiles",
+        "Consulting",
+        "Bakery",
+        "Motors",
+    ];
+    let word = |rng: &mut Rng| {
+        let n = 2 + rng.below(2);
+        let mut w: String = (0..n)
+            .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+            .collect();
+        if let Some(first) = w.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        w
+    };
+    if rng.below(3) == 0 {
+        format!("{} {}", word(rng), word(rng))
+    } else {
+        format!("{} {} Co., Ltd.", word(rng), TAILS[rng.below(TAILS.len())])
+    }
+}
+
+/// Resident-set high-water mark of this process, in bytes (Linux), if readable.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

@@ -95,17 +95,10 @@ impl Row<'_> {
 /// Reads a CSL CSV file.
 pub(crate) fn parse(label: &str, bytes: &[u8]) -> Result<ListSet, IngestError> {
     let mut records = text::csv_records(bytes, b',');
-    let header: Vec<String> = match records.next() {
-        Some(Ok((_, record))) => record
-            .iter()
-            .map(|f| text::decode(f).text.trim().to_ascii_lowercase())
-            .collect(),
-        Some(Err(error)) => return Err(IngestError::malformed(label, FORMAT, error.to_string())),
-        None => {
-            return Err(IngestError::Empty {
-                label: label.to_string(),
-            });
-        }
+    let Some(header) = text::csv_header(records.next(), label, FORMAT)? else {
+        return Err(IngestError::Empty {
+            label: label.to_string(),
+        });
     };
     let columns = Columns::from_header(&header);
     for (required, index) in [("source", columns.source), ("name", columns.name)] {
@@ -129,22 +122,13 @@ pub(crate) fn parse(label: &str, bytes: &[u8]) -> Result<ListSet, IngestError> {
         let (line, record) = match item {
             Ok(item) => item,
             Err(error) => {
-                entries.diagnostics.push(Diagnostic::error(
-                    label,
-                    format!("the CSV cannot be read past this point ({error}); the rows before it were kept"),
-                ));
+                entries
+                    .diagnostics
+                    .push(text::unreadable_rest(label, &error));
                 break;
             }
         };
-        let mut fell_back = false;
-        let fields: Vec<_> = record
-            .iter()
-            .map(|f| {
-                let decoded = text::decode(f);
-                fell_back |= decoded.fell_back;
-                decoded.text
-            })
-            .collect();
+        let (fields, fell_back) = text::decode_record(&record);
         let mut row = Row { fields };
         let record_id = text::owned_value(row.get(columns.id));
         let located = |d: Diagnostic| {
@@ -161,10 +145,13 @@ pub(crate) fn parse(label: &str, bytes: &[u8]) -> Result<ListSet, IngestError> {
                 .zip(&header)
                 .all(|(field, name)| field.trim().eq_ignore_ascii_case(name));
         if repeats_header {
-            entries.diagnostics.push(located(Diagnostic::warning(
-                label,
-                "the header line is repeated inside the data; skipped",
-            )));
+            entries.diagnostics.push(
+                Diagnostic::warning(
+                    label,
+                    "the header line is repeated inside the data; skipped",
+                )
+                .at_line(line),
+            );
             continue;
         }
         if row.fields.len() != header.len() {

@@ -60,27 +60,19 @@ fn detect_text(label: &str, body: &[u8], head: &[u8]) -> Option<SourceFormat> {
         .filter(|l| !l.trim().is_empty());
     let extension = extension(label);
 
+    // A YAML list has its marker key at the start of some line, not commented out.
+    if head.lines().any(|l| is_marker_key(l.trim_end())) {
+        return Some(SourceFormat::UserYaml);
+    }
     let mut user_marker = false;
     let mut header = None;
     for line in lines.by_ref() {
-        if line.starts_with("chokepoint_list") && line.contains(':') {
-            return Some(SourceFormat::UserYaml);
-        }
         if let Some(comment) = line.trim_start().strip_prefix('#') {
             user_marker |= comment.trim_start().starts_with("chokepoint_list");
             continue;
         }
-        if line.starts_with("---") && !user_marker {
-            continue;
-        }
         header = Some(line);
         break;
-    }
-    // A YAML list may carry its marker key after other keys; scan the rest of the head for it.
-    if header.is_some_and(|h| !h.contains(',') && h.contains(':'))
-        && lines.any(|l| l.starts_with("chokepoint_list") && l.contains(':'))
-    {
-        return Some(SourceFormat::UserYaml);
     }
     let columns: Vec<String> = header
         .map(|h| {
@@ -111,6 +103,12 @@ fn detect_text(label: &str, body: &[u8], head: &[u8]) -> Option<SourceFormat> {
     }
     let role = ofac::role_of(body)?;
     Some(ofac::family_of(label, body, role))
+}
+
+/// Whether a line is the YAML key `chokepoint_list:`.
+fn is_marker_key(line: &str) -> bool {
+    line.strip_prefix("chokepoint_list")
+        .is_some_and(|rest| rest.trim_start().starts_with(':'))
 }
 
 /// The lowercase extension of a file name.

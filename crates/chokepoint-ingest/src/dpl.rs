@@ -13,8 +13,10 @@
 //! - `FR_Citation` packs several citations in one string (`68 F.R. 38290 6/27/03 71 F.R. 38843
 //!   7/10/06`); it is split at each `<volume> F.R.` (or `FR`);
 //! - there is no id column: `source_id` is `dpl-` plus a 64-bit FNV-1a digest (16 hex digits) of
-//!   name, effective date and FR citation, so it is stable across downloads while the listing
-//!   is unchanged. An exact duplicate row gets `-2`, `-3`... appended, with a warning.
+//!   name, effective date, FR citation, street, city and country, so it is stable across
+//!   downloads while the listing is unchanged (one person denied at several addresses has one row
+//!   per address, hence the address in the digest). A row repeating all of these gets `-2`,
+//!   `-3`... appended, with a warning.
 //!
 //! Entries are list `DPL`, kind unknown (the file does not say). `Standard_Order`, `Action` and
 //! `Last_Update` go to the remarks. The vintage is the newest effective date.
@@ -29,17 +31,10 @@ const FORMAT: SourceFormat = SourceFormat::BisDplTxt;
 /// Reads a DPL file.
 pub(crate) fn parse(label: &str, bytes: &[u8]) -> Result<ListSet, IngestError> {
     let mut records = text::csv_records(bytes, b'\t');
-    let header: Vec<String> = match records.next() {
-        Some(Ok((_, record))) => record
-            .iter()
-            .map(|f| text::decode(f).text.trim().to_ascii_lowercase())
-            .collect(),
-        Some(Err(error)) => return Err(IngestError::malformed(label, FORMAT, error.to_string())),
-        None => {
-            return Err(IngestError::Empty {
-                label: label.to_string(),
-            });
-        }
+    let Some(header) = text::csv_header(records.next(), label, FORMAT)? else {
+        return Err(IngestError::Empty {
+            label: label.to_string(),
+        });
     };
     let find = |name: &str| header.iter().position(|h| h == name);
     let Some(name_column) = find("name") else {
@@ -85,27 +80,13 @@ pub(crate) fn parse(label: &str, bytes: &[u8]) -> Result<ListSet, IngestError> {
         let (line, record) = match item {
             Ok(item) => item,
             Err(error) => {
-                diagnostics.push(Diagnostic::error(
-                    label,
-                    format!("the file cannot be read past this point ({error}); the rows before it were kept"),
-                ));
+                diagnostics.push(text::unreadable_rest(label, &error));
                 break;
             }
         };
-        let mut fell_back = false;
-        let fields: Vec<String> = record
-            .iter()
-            .map(|f| {
-                let decoded = text::decode(f);
-                fell_back |= decoded.fell_back;
-                decoded.text.trim().to_string()
-            })
-            .collect();
-        let field = |column: Option<usize>| {
-            column
-                .and_then(|i| fields.get(i))
-                .map_or("", String::as_str)
-        };
+        let (fields, fell_back) = text::decode_record(&record);
+        let field =
+            |column: Option<usize>| column.and_then(|i| fields.get(i)).map_or("", |f| f.trim());
         if fields.len() != header.len() {
             diagnostics.push(
                 Diagnostic::error(
@@ -128,7 +109,14 @@ pub(crate) fn parse(label: &str, bytes: &[u8]) -> Result<ListSet, IngestError> {
             );
             continue;
         };
-        let digest = text::stable_digest(&[name, field(effective), field(citation)]);
+        let digest = text::stable_digest(&[
+            name,
+            field(effective),
+            field(citation),
+            field(street),
+            field(city),
+            field(country),
+        ]);
         let occurrence = seen.entry(digest.clone()).or_default();
         *occurrence += 1;
         let source_id = match *occurrence {
@@ -146,7 +134,7 @@ pub(crate) fn parse(label: &str, bytes: &[u8]) -> Result<ListSet, IngestError> {
             );
         };
         if *occurrence > 1 {
-            warn("Name", "the row repeats an earlier row (same name, date and citation); kept with a numbered id".into());
+            warn("Name", "the row repeats an earlier row (same name, date, citation and address); kept with a numbered id".into());
         }
         if fell_back {
             warn(

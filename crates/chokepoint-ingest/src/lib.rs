@@ -65,6 +65,11 @@ pub fn parse(label: &str, bytes: &[u8], format: SourceFormat) -> Result<ListSet,
 ///
 /// Returns what could be read plus one [`IngestError`] per file that could not be read at all
 /// (unreadable, unrecognised).
+///
+/// Lists come in input order, except the OFAC groups, which come after the other files. A
+/// companion goes to the primary file holding most of its `ent_num`s, preferring the same list
+/// (SDN or consolidated, told by the `cons_` file name); a companion with no primary at all is an
+/// [`IngestError::CompanionWithoutPrimary`].
 pub fn parse_files(files: &[InputFile<'_>]) -> (ListSet, Vec<IngestError>) {
     let mut set = ListSet::default();
     let mut errors = Vec::new();
@@ -85,4 +90,81 @@ pub fn parse_files(files: &[InputFile<'_>]) -> (ListSet, Vec<IngestError>) {
     set.extend(parsed);
     errors.extend(ofac_errors);
     (set, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SDN: &[u8] = include_bytes!("../test_data/ofac/sdn.csv");
+    const ADD: &[u8] = include_bytes!("../test_data/ofac/add.csv");
+    const CONS: &[u8] = include_bytes!("../test_data/ofac/cons_prim.csv");
+    const CONS_ADD: &[u8] = b"9639,12128,-0- ,\"Gaza\",\"Palestinian\",-0- \r\n";
+    const USER: &[u8] = include_bytes!("../test_data/user/watch.yaml");
+
+    fn file<'a>(label: &'a str, bytes: &'a [u8]) -> InputFile<'a> {
+        InputFile { label, bytes }
+    }
+
+    #[test]
+    fn companions_join_their_primary_by_name_and_content() {
+        let files = [
+            file("renamed-addresses.txt", ADD),
+            file("cons_add.csv", CONS_ADD),
+            file("watch.yaml", USER),
+            file("list-a.csv", SDN),
+            file("list-b.csv", CONS),
+        ];
+        let (set, errors) = parse_files(&files);
+        assert!(errors.is_empty(), "{errors:?}");
+        let labels: Vec<_> = set.lists.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "watch.yaml",
+                "list-a.csv + renamed-addresses.txt",
+                "list-b.csv + cons_add.csv"
+            ]
+        );
+        let plc = set
+            .entries
+            .iter()
+            .find(|e| e.source_id == "9639")
+            .expect("PLC entry");
+        assert_eq!(plc.countries, ["PS"]);
+        let cuba = set
+            .entries
+            .iter()
+            .find(|e| e.source_id == "36")
+            .expect("SDN entry");
+        assert_eq!(cuba.countries, ["CU"]);
+    }
+
+    #[test]
+    fn unreadable_files_are_errors_and_the_rest_is_kept() {
+        let files = [
+            file("a.bin", b"\x00\x01"),
+            file("b.csv", b""),
+            file("add.csv", ADD),
+            file("w.yaml", USER),
+        ];
+        let (set, errors) = parse_files(&files);
+        let labels: Vec<_> = errors.iter().map(IngestError::label).collect();
+        assert_eq!(labels, ["a.bin", "b.csv", "add.csv"]);
+        assert_eq!(set.entries.len(), 2);
+    }
+
+    #[test]
+    fn parse_rejects_empty_input_for_every_format() {
+        for format in [
+            SourceFormat::CslCsv,
+            SourceFormat::UnXml,
+            SourceFormat::UserYaml,
+        ] {
+            assert!(matches!(
+                parse("e", b" \n", format),
+                Err(IngestError::Empty { .. })
+            ));
+        }
+    }
 }

@@ -560,10 +560,7 @@ fn rows(
         let (line, record) = match item {
             Ok(item) => item,
             Err(error) => {
-                diagnostics.push(Diagnostic::error(
-                    file.label,
-                    format!("the CSV cannot be read past this point ({error}); the rows before it were kept"),
-                ));
+                diagnostics.push(text::unreadable_rest(file.label, &error));
                 break;
             }
         };

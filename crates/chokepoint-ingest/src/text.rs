@@ -5,6 +5,7 @@
 //! legacy CSV). Decoding is done per field: valid UTF-8 is borrowed as is, anything else is read
 //! as Windows-1252 (a superset of the printable Latin-1 range) and the caller warns.
 
+use crate::error::IngestError;
 use chokepoint_model::{
     Date, Diagnostic, ListEntry, ListMeta, ListSet, SourceFormat, count_by_list, country,
 };
@@ -55,12 +56,13 @@ pub(crate) fn split_multi(text: &str) -> impl Iterator<Item = &str> {
     text.split(';').filter_map(value)
 }
 
-/// Parses an ISO date `YYYY-MM-DD` (a time part after `T` or a blank is ignored).
+/// Parses an ISO date `YYYY-MM-DD`; a time part (`T...`, ` ...`) or a zone (`Z`, `-04:00`)
+/// after it is ignored, as UN writes `2015-03-27-04:00`.
 pub(crate) fn parse_iso_date(text: &str) -> Option<Date> {
     let text = text.trim();
     let day = text.get(..10).unwrap_or(text);
     let rest = text.get(10..).unwrap_or("");
-    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
+    if !(rest.is_empty() || rest.starts_with(['T', ' ', 'Z', '+', '-'])) {
         return None;
     }
     Date::parse_from_str(day, "%Y-%m-%d").ok()
@@ -83,10 +85,15 @@ pub(crate) fn country_code(text: &str) -> Option<&'static str> {
 }
 
 /// The ISO-2 code at the end of a one-line address (`"..., Yerevan, Armenia, AM"`), or of a bare
-/// code (`"CN"`): the last comma-separated part, as a code or a country name.
+/// code (`"CN"`): the last comma-separated part as a code or a country name, else the last two
+/// parts together (OFAC's inverted `"MAN, ISLE OF"`).
 pub(crate) fn address_country(full: &str) -> Option<&'static str> {
-    let last = full.rsplit(',').next().unwrap_or(full);
-    country_code(last)
+    let mut parts = full.rsplitn(3, ',');
+    let last = parts.next().unwrap_or(full);
+    country_code(last).or_else(|| {
+        let before = parts.next()?;
+        country_code(&format!("{before},{last}"))
+    })
 }
 
 /// Collects the country texts that could not be mapped, to report them once per file instead of
@@ -181,10 +188,7 @@ pub(crate) fn stable_digest(parts: &[&str]) -> String {
 /// (counted from the record's byte offset, so blank lines and quoted line breaks count).
 /// Blank records and a trailing DOS end-of-file mark (`0x1A`) are skipped. Reading stops after
 /// the first error the reader reports (on a byte slice it reports none in practice).
-pub(crate) fn csv_records(
-    bytes: &[u8],
-    delimiter: u8,
-) -> impl Iterator<Item = Result<(u64, csv::ByteRecord), csv::Error>> + '_ {
+pub(crate) fn csv_records(bytes: &[u8], delimiter: u8) -> impl Iterator<Item = CsvItem> + '_ {
     let body = strip_bom(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -231,6 +235,52 @@ pub(crate) fn csv_records(
     })
 }
 
+/// One CSV record or a reader error, as [`csv_records`] yields them.
+pub(crate) type CsvItem = Result<(u64, csv::ByteRecord), csv::Error>;
+
+/// The column names of a header record, trimmed and lowercased. `Ok(None)` when there is no
+/// record at all.
+pub(crate) fn csv_header(
+    first: Option<CsvItem>,
+    label: &str,
+    format: SourceFormat,
+) -> Result<Option<Vec<String>>, IngestError> {
+    match first {
+        Some(Ok((_, record))) => Ok(Some(
+            record
+                .iter()
+                .map(|f| decode(f).text.trim().to_ascii_lowercase())
+                .collect(),
+        )),
+        Some(Err(error)) => Err(IngestError::malformed(label, format, error.to_string())),
+        None => Ok(None),
+    }
+}
+
+/// Every field of a record decoded, and whether any needed the Windows-1252 fallback.
+pub(crate) fn decode_record(record: &csv::ByteRecord) -> (Vec<Cow<'_, str>>, bool) {
+    let mut fell_back = false;
+    let fields = record
+        .iter()
+        .map(|f| {
+            let decoded = decode(f);
+            fell_back |= decoded.fell_back;
+            decoded.text
+        })
+        .collect();
+    (fields, fell_back)
+}
+
+/// The error diagnostic for a CSV reader that cannot go on.
+pub(crate) fn unreadable_rest(label: &str, error: &csv::Error) -> Diagnostic {
+    Diagnostic::error(
+        label,
+        format!(
+            "the file cannot be read past this point ({error}); the records before it were kept"
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,6 +319,7 @@ mod tests {
     fn address_countries() {
         assert_eq!(address_country("Yerevan, Armenia, AM"), Some("AM"));
         assert_eq!(address_country("CN"), Some("CN"));
+        assert_eq!(address_country("Douglas, MAN, ISLE OF"), Some("IM"));
         assert_eq!(address_country("Somewhere, Atlantis"), None);
     }
 

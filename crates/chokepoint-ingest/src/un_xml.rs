@@ -217,12 +217,7 @@ fn read_element(record: &mut Record, parent: &str, name: &str, value: &str) {
             .extend(value_owned().map(|v| (name.to_string(), v))),
         (_, "INDIVIDUAL_ALIAS" | "ENTITY_ALIAS") => {
             let group = std::mem::take(&mut record.group);
-            let get = |key: &str| {
-                group
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.as_str())
-            };
+            let get = |key: &str| group_value(&group, key);
             if let Some(alias) = get("ALIAS_NAME") {
                 let kind = match get("QUALITY").map(str::to_ascii_lowercase).as_deref() {
                     Some("low") => NameKind::WeakAlias,
@@ -234,7 +229,7 @@ fn read_element(record: &mut Record, parent: &str, name: &str, value: &str) {
         }
         (_, "INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS") => {
             let group = std::mem::take(&mut record.group);
-            let get = |key: &str| group.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+            let get = |key: &str| group_value(&group, key).map(str::to_string);
             let country_text = get("COUNTRY").filter(|c| !is_not_available(c));
             let mut address = Address {
                 street: get("STREET"),
@@ -273,12 +268,7 @@ fn read_element(record: &mut Record, parent: &str, name: &str, value: &str) {
         }
         (_, "INDIVIDUAL_DATE_OF_BIRTH") => {
             let group = std::mem::take(&mut record.group);
-            let get = |key: &str| {
-                group
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.as_str())
-            };
+            let get = |key: &str| group_value(&group, key);
             let date = get("DATE")
                 .map(|d| d.get(..10).unwrap_or(d).to_string())
                 .or_else(|| match (get("YEAR"), get("FROM_YEAR"), get("TO_YEAR")) {
@@ -300,12 +290,7 @@ fn read_element(record: &mut Record, parent: &str, name: &str, value: &str) {
         }
         (_, "INDIVIDUAL_DOCUMENT") => {
             let group = std::mem::take(&mut record.group);
-            let get = |key: &str| {
-                group
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.as_str())
-            };
+            let get = |key: &str| group_value(&group, key);
             if let Some(number) = get("NUMBER") {
                 let kind = get("TYPE_OF_DOCUMENT").unwrap_or("Document");
                 let country = get("ISSUING_COUNTRY").or(get("COUNTRY_OF_ISSUE"));
@@ -317,6 +302,14 @@ fn read_element(record: &mut Record, parent: &str, name: &str, value: &str) {
         }
         _ => {}
     }
+}
+
+/// The text of the child `key` of a repeated group (alias, address, date of birth, document).
+fn group_value<'g>(group: &'g [(String, String)], key: &str) -> Option<&'g str> {
+    group
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// UN writes `na` for a country it does not know.

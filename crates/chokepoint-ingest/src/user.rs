@@ -499,19 +499,12 @@ pub(crate) fn parse_csv(label: &str, bytes: &[u8]) -> Result<ListSet, IngestErro
         check_version(label, FORMAT, version.as_deref())?;
     }
     let mut records = text::csv_records(body.get(offset..).unwrap_or_default(), b',');
-    let header: Vec<String> = match records.next() {
-        Some(Ok((_, record))) => record
-            .iter()
-            .map(|f| text::decode(f).text.trim().to_ascii_lowercase())
-            .collect(),
-        Some(Err(error)) => return Err(IngestError::malformed(label, FORMAT, error.to_string())),
-        None => {
-            return Err(IngestError::malformed(
-                label,
-                FORMAT,
-                "there is no header row (`id,name,...`)",
-            ));
-        }
+    let Some(header) = text::csv_header(records.next(), label, FORMAT)? else {
+        return Err(IngestError::malformed(
+            label,
+            FORMAT,
+            "there is no header row (`id,name,...`)",
+        ));
     };
     if header.first().map(String::as_str) != Some("id") || !header.iter().any(|h| h == "name") {
         return Err(IngestError::malformed(
@@ -533,10 +526,9 @@ pub(crate) fn parse_csv(label: &str, bytes: &[u8]) -> Result<ListSet, IngestErro
         let (line, record) = match item {
             Ok(item) => item,
             Err(error) => {
-                validator.diagnostics.push(Diagnostic::error(
-                    label,
-                    format!("the CSV cannot be read past this point ({error})"),
-                ));
+                validator
+                    .diagnostics
+                    .push(text::unreadable_rest(label, &error));
                 break;
             }
         };
@@ -546,15 +538,7 @@ pub(crate) fn parse_csv(label: &str, bytes: &[u8]) -> Result<ListSet, IngestErro
             position: position + 1,
             ..Draft::default()
         };
-        let mut fell_back = false;
-        let fields: Vec<String> = record
-            .iter()
-            .map(|f| {
-                let decoded = text::decode(f);
-                fell_back |= decoded.fell_back;
-                decoded.text.into_owned()
-            })
-            .collect();
+        let (fields, fell_back) = text::decode_record(&record);
         draft.id = fields.first().and_then(|f| text::owned_value(f));
         if fields.len() != header.len() {
             validator.error(

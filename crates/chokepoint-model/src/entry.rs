@@ -162,7 +162,11 @@ pub struct ListEntry {
 
 impl ListEntry {
     /// A new entry with only the required fields; the rest empty.
-    pub fn new(list: ListCode, source_id: impl Into<String>, primary_name: impl Into<String>) -> Self {
+    pub fn new(
+        list: ListCode,
+        source_id: impl Into<String>,
+        primary_name: impl Into<String>,
+    ) -> Self {
         ListEntry {
             list,
             source_id: source_id.into(),

@@ -158,15 +158,26 @@ mod tests {
     #[test]
     fn csl_source_codes() {
         let cases = [
-            ("Entity List (EL) - Bureau of Industry and Security", Some("EL")),
-            ("Military End User (MEU) List - Bureau of Industry and Security", Some("MEU")),
-            ("Non-SDN Menu-Based Sanctions List (NS-MBS List) - Treasury Department", Some("NS-MBS")),
+            (
+                "Entity List (EL) - Bureau of Industry and Security",
+                Some("EL"),
+            ),
+            (
+                "Military End User (MEU) List - Bureau of Industry and Security",
+                Some("MEU"),
+            ),
+            (
+                "Non-SDN Menu-Based Sanctions List (NS-MBS List) - Treasury Department",
+                Some("NS-MBS"),
+            ),
             ("Capta List (CAP) - Treasury Department", Some("CAP")),
             ("no code here", None),
         ];
         for (source, code) in cases {
             assert_eq!(
-                ListCode::from_csl_source(source).as_ref().map(ListCode::as_str),
+                ListCode::from_csl_source(source)
+                    .as_ref()
+                    .map(ListCode::as_str),
                 code,
                 "{source}"
             );

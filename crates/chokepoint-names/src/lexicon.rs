@@ -5,7 +5,7 @@
 //! punctuation). Legal forms and generic words map many spellings to one canonical token so that
 //! "Corp" meets "Corporation" and "Technologies" meets "Technology" as equals.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 /// Legal-form token sequences and the canonical tokens they become. Longest sequences are tried
@@ -321,7 +321,7 @@ pub(crate) fn lexicon() -> &'static Lexicon {
     static LEXICON: OnceLock<Lexicon> = OnceLock::new();
     LEXICON.get_or_init(|| {
         let mut legal: HashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>> =
-            HashMap::new();
+            HashMap::default();
         for &(form, canonical) in LEGAL_FORMS {
             let words: Vec<&'static str> = form.split(' ').collect();
             legal.entry(words[0]).or_default().push((words, canonical));

@@ -33,7 +33,7 @@ pub enum Origin {
 }
 
 /// One token of a normalised name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Token {
     /// Lowercase ASCII text, canonicalised.
     pub text: String,
@@ -43,11 +43,36 @@ pub struct Token {
     pub class: TokenClass,
     /// Where it came from.
     pub origin: Origin,
-    /// Double Metaphone key (empty for numbers and legal forms).
-    pub phonetic: String,
+    /// Which of `a`–`z` and `0`–`9` (folded to one bit) occur in `text`: a cheap lower bound
+    /// on the edit distance between two tokens (each edit changes at most two bits).
+    pub letters: u32,
+    /// Double Metaphone key, computed on first use (it is needed only for the few pairs that
+    /// differ in spelling).
+    phonetic: std::sync::OnceLock<String>,
 }
 
+impl PartialEq for Token {
+    /// Tokens are equal when their text, surface, class and origin are (the cached phonetic key
+    /// follows from the text).
+    fn eq(&self, other: &Token) -> bool {
+        self.text == other.text
+            && self.surface == other.surface
+            && self.class == other.class
+            && self.origin == other.origin
+    }
+}
+
+impl Eq for Token {}
+
 impl Token {
+    /// The Double Metaphone key (empty for numbers, legal forms and stop words).
+    pub fn phonetic(&self) -> &str {
+        self.phonetic.get_or_init(|| match self.class {
+            TokenClass::Word | TokenClass::Generic => phonetic_key(&self.text),
+            _ => String::new(),
+        })
+    }
+
     /// The weight of this token in a comparison.
     pub fn weight(&self) -> f32 {
         // A lone initial ("V." in "V. Putin") says little on its own.
@@ -307,12 +332,18 @@ fn finish(raw: RawWords) -> NormalizedName {
             continue;
         }
         // Legal forms may span several words ("co ltd", "joint stock company").
-        let window: Vec<&str> = words[i..words.len().min(i + 5)]
+        let mut window = [""; 5];
+        let mut len = 0;
+        for w in words[i..]
             .iter()
+            .take(5)
             .take_while(|w| w.fixed_class.is_none())
-            .map(|w| w.text.as_str())
-            .collect();
-        if let Some((span, canonical)) = lex.legal_form_at(&window) {
+        {
+            window[len] = w.text.as_str();
+            len += 1;
+        }
+        let window = &window[..len];
+        if let Some((span, canonical)) = lex.legal_form_at(window) {
             let surface = window[..span].join(" ");
             for part in canonical.split(' ') {
                 let surface = (surface != part).then(|| surface.clone());
@@ -363,17 +394,22 @@ fn finish(raw: RawWords) -> NormalizedName {
     }
 }
 
+fn letter_mask(text: &str) -> u32 {
+    text.bytes().fold(0u32, |mask, b| match b {
+        b'a'..=b'z' => mask | 1 << (b - b'a'),
+        b'0'..=b'9' => mask | 1 << 26,
+        _ => mask,
+    })
+}
+
 fn make_token(text: String, surface: Option<String>, class: TokenClass, origin: Origin) -> Token {
-    let phonetic = match class {
-        TokenClass::Word | TokenClass::Generic => phonetic_key(&text),
-        _ => String::new(),
-    };
     Token {
+        letters: letter_mask(&text),
         text,
         surface,
         class,
         origin,
-        phonetic,
+        phonetic: std::sync::OnceLock::new(),
     }
 }
 

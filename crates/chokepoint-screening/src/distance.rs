@@ -5,6 +5,23 @@
 /// strings, or `None` when it exceeds `max`. Stops as soon as every cell of a row is above
 /// `max`, so a hopeless pair costs little.
 pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    // Common ends cost nothing and shorten the table (but keep one character of context on
+    // each side, which a transposition may need).
+    let prefix = a
+        .iter()
+        .zip(b)
+        .take_while(|(x, y)| x == y)
+        .count()
+        .saturating_sub(1);
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+        .saturating_sub(1);
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
     let (a, b) = if a.len() > b.len() { (b, a) } else { (a, b) };
     if b.len() - a.len() > max {
         return None;
@@ -12,11 +29,42 @@ pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     if a.is_empty() {
         return (b.len() <= max).then_some(b.len());
     }
+    const STACK: usize = 48;
+    if b.len() < STACK {
+        let mut rows = [[0usize; STACK]; 3];
+        osa_rows(a, b, max, &mut rows)
+    } else {
+        let n = b.len() + 1;
+        let mut heap = [vec![0usize; n], vec![0usize; n], vec![0usize; n]];
+        let [r0, r1, r2] = &mut heap;
+        osa_table(a, b, max, r0, r1, r2)
+    }
+}
+
+fn osa_rows<const N: usize>(
+    a: &[u8],
+    b: &[u8],
+    max: usize,
+    rows: &mut [[usize; N]; 3],
+) -> Option<usize> {
+    let [r0, r1, r2] = rows;
+    osa_table(a, b, max, &mut r0[..], &mut r1[..], &mut r2[..])
+}
+
+/// The dynamic-programming table, three rows at a time: two back (for transpositions),
+/// previous, current.
+fn osa_table<'r>(
+    a: &[u8],
+    b: &[u8],
+    max: usize,
+    mut prev2: &'r mut [usize],
+    mut prev: &'r mut [usize],
+    mut cur: &'r mut [usize],
+) -> Option<usize> {
     let n = b.len();
-    // Three rows: two back (for transpositions), previous, current.
-    let mut prev2: Vec<usize> = vec![0; n + 1];
-    let mut prev: Vec<usize> = (0..=n).collect();
-    let mut cur: Vec<usize> = vec![0; n + 1];
+    for (j, cell) in prev.iter_mut().enumerate().take(n + 1) {
+        *cell = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];

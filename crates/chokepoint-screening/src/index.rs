@@ -14,13 +14,13 @@
 //! Each key hit adds the token's inverse document frequency to the name's tally; the best
 //! `MAX_CANDIDATES` names by tally are then scored in full by [`compare`](crate::compare).
 
-use crate::score::{Comparison, compare};
+use crate::score::{Comparison, compare, score};
 use chokepoint_model::{Date, ListEntry, PartyKind};
 use chokepoint_names::{NormalizedName, TokenClass, name_variants, normalize};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// How many names, at most, are scored in full per query.
-const MAX_CANDIDATES: usize = 48;
+const MAX_CANDIDATES: usize = 32;
 /// Tokens on more names than this are looked up only when the query has nothing rarer.
 const COMMON_TOKEN_NAMES: usize = 3000;
 
@@ -129,10 +129,10 @@ impl Index {
                 }
             }
         }
-        let mut vocabulary: HashMap<String, u32> = HashMap::new();
+        let mut vocabulary: HashMap<String, u32> = HashMap::default();
         let mut postings: Vec<Vec<u32>> = Vec::new();
-        let mut name_keys: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut native_keys: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut name_keys: HashMap<String, Vec<u32>> = HashMap::default();
+        let mut native_keys: HashMap<String, Vec<u32>> = HashMap::default();
         for (id, name) in names.iter().enumerate() {
             let id = id as u32;
             for token in &name.normalized.tokens {
@@ -165,7 +165,7 @@ impl Index {
             .iter()
             .map(|p| (1.0 + total / p.len() as f32).ln())
             .collect();
-        let mut fuzzy_keys: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut fuzzy_keys: HashMap<String, Vec<u32>> = HashMap::default();
         for (text, &v) in &vocabulary {
             for key in deletion_keys(text) {
                 fuzzy_keys.entry(key).or_default().push(v);
@@ -218,31 +218,34 @@ impl Index {
             return Vec::new();
         }
         let candidates = self.candidates(&normalized, filters, scratch);
-        // Best name per entry.
-        let mut best: HashMap<u32, (Comparison, u16)> = HashMap::new();
+        // Score every candidate cheaply, keep the best name per entry, explain only those kept.
+        let mut best: Vec<(u32, f32, u32)> = Vec::with_capacity(candidates.len());
         for name_id in candidates {
             let name = &self.names[name_id as usize];
-            let comparison = compare(&normalized, &name.normalized);
-            if comparison.score < min_score {
+            let s = score(&normalized, &name.normalized);
+            if s < min_score {
                 continue;
             }
-            match best.get(&name.entry) {
-                Some((c, _)) if c.score >= comparison.score => {}
-                _ => {
-                    best.insert(name.entry, (comparison, name.name));
-                }
+            match best.iter_mut().find(|b| b.0 == name.entry) {
+                Some(b) if b.1 >= s => {}
+                Some(b) => *b = (name.entry, s, name_id),
+                None => best.push((name.entry, s, name_id)),
             }
         }
+        best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        best.truncate(limit);
         let mut hits: Vec<Hit<'a>> = best
             .into_iter()
-            .map(|(entry_index, (comparison, name))| {
+            .map(|(entry_index, _, name_id)| {
+                let name = &self.names[name_id as usize];
+                let comparison = compare(&normalized, &name.normalized);
                 let entry = &self.entries[entry_index as usize];
                 Hit {
                     entry,
                     entry_index: entry_index as usize,
                     matched_name: entry
                         .names
-                        .get(name as usize)
+                        .get(name.name as usize)
                         .map(|n| n.text.as_str())
                         .unwrap_or(""),
                     is_match: comparison.score >= threshold,
@@ -256,7 +259,6 @@ impl Index {
                 .total_cmp(&a.comparison.score)
                 .then_with(|| a.entry_index.cmp(&b.entry_index))
         });
-        hits.truncate(limit);
         hits
     }
 
@@ -296,14 +298,16 @@ impl Index {
             if let Some(&v) = self.vocabulary.get(&token.text) {
                 found.push((v, 1.0));
             }
-            if token.class != TokenClass::Number && token.text.len() >= 3 {
+            // Spelling variants of distinctive words only: a generic word ("trading") is
+            // looked up as written, or it would pull in half the list.
+            if token.class == TokenClass::Word && token.text.len() >= 3 {
                 for key in deletion_keys(&token.text) {
                     if let Some(ids) = self.fuzzy_keys.get(&key) {
                         found.extend(ids.iter().map(|&v| (v, 0.7)));
                     }
                 }
-                if token.phonetic.len() >= 2
-                    && let Some(ids) = self.fuzzy_keys.get(&format!("#{}", token.phonetic))
+                if token.phonetic().len() >= 2
+                    && let Some(ids) = self.fuzzy_keys.get(&format!("#{}", token.phonetic()))
                 {
                     found.extend(ids.iter().map(|&v| (v, 0.6)));
                 }

@@ -11,4 +11,4 @@ mod index;
 pub mod score;
 
 pub use index::{Filters, Hit, Index, Scratch};
-pub use score::{Comparison, DEFAULT_THRESHOLD, Method, TokenHow, TokenMatch, compare};
+pub use score::{Comparison, DEFAULT_THRESHOLD, Method, TokenHow, TokenMatch, compare, score};

@@ -96,7 +96,8 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    fn none() -> Comparison {
+    /// The empty comparison (nothing in common).
+    pub fn none() -> Comparison {
         Comparison {
             score: 0.0,
             method: Method::None,
@@ -150,26 +151,78 @@ impl Comparison {
     }
 }
 
-/// Compares two normalised names.
+/// Compares two normalised names and explains the score.
 pub fn compare(query: &NormalizedName, candidate: &NormalizedName) -> Comparison {
+    let (score, method, alignment) = evaluate(query, candidate);
+    let Some(alignment) = alignment else {
+        let mut only = Comparison::none();
+        only.score = score;
+        only.method = method;
+        return only;
+    };
+    let (q, c) = (&query.tokens, &candidate.tokens);
+    let matches = alignment
+        .pairs()
+        .iter()
+        .map(|&(i, j, sim, how)| TokenMatch {
+            query: q[i as usize].text.clone(),
+            candidate: c[j as usize].text.clone(),
+            similarity: sim,
+            how,
+            weight: (q[i as usize].weight() + c[j as usize].weight()) / 2.0,
+        })
+        .collect();
+    let unmatched = |tokens: &[Token], used: u64| {
+        tokens
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k >= 64 || used & (1 << k) == 0)
+            .map(|(_, t)| t.text.clone())
+            .collect()
+    };
+    Comparison {
+        score,
+        method,
+        matches,
+        unmatched_query: unmatched(q, alignment.q_used),
+        unmatched_candidate: unmatched(c, alignment.c_used),
+        query_coverage: alignment.query_coverage,
+        candidate_coverage: alignment.candidate_coverage,
+    }
+}
+
+/// The score alone, without the explanation: what screening computes for every candidate.
+/// Allocates nothing.
+pub fn score(query: &NormalizedName, candidate: &NormalizedName) -> f32 {
+    evaluate(query, candidate).0
+}
+
+/// The best reading's score and method, and the token alignment when the names have tokens.
+fn evaluate(
+    query: &NormalizedName,
+    candidate: &NormalizedName,
+) -> (f32, Method, Option<Alignment>) {
     if query.is_empty() || candidate.is_empty() {
-        return Comparison::none();
+        return (0.0, Method::None, None);
     }
     // Two names written wholly in Chinese, Japanese or Korean characters are judged on those
     // characters: romanisation merges homophones (习近平 / 习近朋 are both "xi jin p*ng").
     if query.native_only && candidate.native_only {
-        let mut only = Comparison::none();
-        if let Some(s) = native_reading(query, candidate) {
-            only.score = s;
-            only.method = Method::Native;
-        }
-        return only;
+        return match native_reading(query, candidate) {
+            Some(s) => (s, Method::Native, None),
+            None => (0.0, Method::None, None),
+        };
     }
-    let mut best = token_reading(query, candidate);
-    let mut consider = |score: f32, method: Method| {
-        if score > best.score {
-            best.score = score;
-            best.method = method;
+    let alignment = align(query, candidate);
+    let (mut best, mut method) = if alignment.len == 0 {
+        (0.0, Method::None)
+    } else {
+        (alignment.score, Method::Tokens)
+    };
+    let mut consider = |score: f32, m: Method| {
+        if score > best {
+            best = score;
+            method = m;
         }
     };
     if let Some(s) = compact_reading(query, candidate) {
@@ -182,8 +235,7 @@ pub fn compare(query: &NormalizedName, candidate: &NormalizedName) -> Comparison
     {
         consider(s, Method::Acronym);
     }
-    best.score = best.score.clamp(0.0, 1.0);
-    best
+    (best.clamp(0.0, 1.0), method, Some(alignment))
 }
 
 /// Similarity of two tokens and how it was found, or `None` below any useful level.
@@ -191,7 +243,13 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
     if a.text == b.text {
         return Some((1.0, TokenHow::Exact));
     }
-    if a.class == TokenClass::Number || b.class == TokenClass::Number {
+    let exact_only = |t: &Token| {
+        matches!(
+            t.class,
+            TokenClass::Number | TokenClass::Legal | TokenClass::Stop
+        )
+    };
+    if exact_only(a) || exact_only(b) {
         return None;
     }
     let (x, y) = (a.text.as_bytes(), b.text.as_bytes());
@@ -211,14 +269,23 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
         6..=8 => 2,
         _ => 3,
     };
+    // Each edit changes at most two letters of the set: a cheap bound before the table.
+    let set_difference = (a.letters ^ b.letters).count_ones() as usize;
     let mut best: Option<(f32, TokenHow)> = None;
-    if let Some(d) = osa_distance(x, y, budget) {
+    if set_difference <= 2 * budget
+        && let Some(d) = osa_distance(x, y, budget)
+    {
         let sim = 1.0 - d as f32 / max_len as f32;
         // Edits in the first letter are rarer in real variants than later ones.
         let sim = if x[0] != y[0] { sim - 0.05 } else { sim };
         best = Some((sim, TokenHow::Fuzzy));
     }
-    if !a.phonetic.is_empty() && a.phonetic == b.phonetic && short.len() >= 5 {
+    // Sound-alikes differ in a few letters at most; skip the key for pairs far apart.
+    if short.len() >= 5
+        && set_difference <= 2 * (budget + 2)
+        && !a.phonetic().is_empty()
+        && a.phonetic() == b.phonetic()
+    {
         let near = osa_distance(x, y, budget + 2).is_some();
         let sim = if near { 0.82 } else { 0.7 };
         if best.is_none_or(|(s, _)| s < sim) {
@@ -242,51 +309,85 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
     best.filter(|(s, _)| *s >= 0.5)
 }
 
-fn token_reading(query: &NormalizedName, candidate: &NormalizedName) -> Comparison {
-    let q = &query.tokens;
-    let c = &candidate.tokens;
-    let mut pairs: Vec<(f32, usize, usize, TokenHow)> = Vec::with_capacity(q.len() * c.len());
-    for (i, a) in q.iter().enumerate() {
+/// Tokens beyond this many per name take part in the weights but not in the alignment.
+const MAX_ALIGNED: usize = 32;
+
+/// The one-to-one alignment of two names' tokens, in fixed-size memory.
+#[derive(Debug, Clone, Copy)]
+struct Alignment {
+    pairs: [(u8, u8, f32, TokenHow); MAX_ALIGNED],
+    len: usize,
+    q_used: u64,
+    c_used: u64,
+    query_coverage: f32,
+    candidate_coverage: f32,
+    score: f32,
+}
+
+impl Alignment {
+    fn pairs(&self) -> &[(u8, u8, f32, TokenHow)] {
+        &self.pairs[..self.len]
+    }
+}
+
+fn align(query: &NormalizedName, candidate: &NormalizedName) -> Alignment {
+    let q = &query.tokens[..query.tokens.len().min(MAX_ALIGNED)];
+    let c = &candidate.tokens[..candidate.tokens.len().min(MAX_ALIGNED)];
+    // Similar pairs are few (most token pairs share nothing); past this many, later ones are
+    // dropped rather than allocating.
+    const MAX_FOUND: usize = 128;
+    let mut found: [(f32, u8, u8, TokenHow); MAX_FOUND] = [(0.0, 0, 0, TokenHow::Exact); MAX_FOUND];
+    let mut n = 0;
+    'outer: for (i, a) in q.iter().enumerate() {
         for (j, b) in c.iter().enumerate() {
             if let Some((sim, how)) = token_similarity(a, b) {
-                pairs.push((sim, i, j, how));
+                if n == MAX_FOUND {
+                    break 'outer;
+                }
+                found[n] = (sim, i as u8, j as u8, how);
+                n += 1;
             }
         }
     }
+    let found = &mut found[..n];
     // Best pairs first; on ties prefer heavier tokens, then written order.
-    pairs.sort_by(|x, y| {
+    found.sort_unstable_by(|x, y| {
         y.0.total_cmp(&x.0)
             .then_with(|| {
-                (q[y.1].weight() + c[y.2].weight()).total_cmp(&(q[x.1].weight() + c[x.2].weight()))
+                let wx = q[x.1 as usize].weight() + c[x.2 as usize].weight();
+                let wy = q[y.1 as usize].weight() + c[y.2 as usize].weight();
+                wy.total_cmp(&wx)
             })
             .then_with(|| x.1.cmp(&y.1))
             .then_with(|| x.2.cmp(&y.2))
     });
-    let mut q_used = vec![false; q.len()];
-    let mut c_used = vec![false; c.len()];
-    let mut matches = Vec::new();
+    let mut alignment = Alignment {
+        pairs: [(0, 0, 0.0, TokenHow::Exact); MAX_ALIGNED],
+        len: 0,
+        q_used: 0,
+        c_used: 0,
+        query_coverage: 0.0,
+        candidate_coverage: 0.0,
+        score: 0.0,
+    };
     let (mut covered_q, mut covered_c) = (0.0f32, 0.0f32);
     let mut distinctive_hit = false;
-    for (sim, i, j, how) in pairs {
-        if q_used[i] || c_used[j] {
+    for &(sim, i, j, how) in found.iter() {
+        let (qi, cj) = (1u64 << i, 1u64 << j);
+        if alignment.q_used & qi != 0 || alignment.c_used & cj != 0 {
             continue;
         }
-        q_used[i] = true;
-        c_used[j] = true;
-        let (wq, wc) = (q[i].weight(), c[j].weight());
+        alignment.q_used |= qi;
+        alignment.c_used |= cj;
+        let (a, b) = (&q[i as usize], &c[j as usize]);
         let credit = credit(sim);
-        covered_q += credit * wq;
-        covered_c += credit * wc;
-        if sim >= 0.75 && (q[i].class.is_distinctive() || c[j].class.is_distinctive()) {
+        covered_q += credit * a.weight();
+        covered_c += credit * b.weight();
+        if sim >= 0.75 && (a.class.is_distinctive() || b.class.is_distinctive()) {
             distinctive_hit = true;
         }
-        matches.push(TokenMatch {
-            query: q[i].text.clone(),
-            candidate: c[j].text.clone(),
-            similarity: sim,
-            how,
-            weight: (wq + wc) / 2.0,
-        });
+        alignment.pairs[alignment.len] = (i, j, sim, how);
+        alignment.len += 1;
     }
     let total_q = query.total_weight();
     let total_c = candidate.total_weight();
@@ -305,28 +406,30 @@ fn token_reading(query: &NormalizedName, candidate: &NormalizedName) -> Comparis
     } else {
         0.0
     };
+    let used = |k: usize, mask: u64| k < 64 && mask & (1 << k) != 0;
     // People are often listed or screened under fewer of their names ("JANAN AGHA" for
-    // "JANAN MOHAMMAD AHMED AGHA"). When one side looks like a person (no legal form, no business
-    // word) and two or more of its names all found close partners, count the pair by the mean
-    // of the coverages instead of their harmonic mean.
-    let fully_matched = |tokens: &[Token], used: &[bool]| {
-        let distinctive: Vec<_> = tokens
+    // "JANAN MOHAMMAD AHMED AGHA"). When both sides look like people (no legal form, no business
+    // word) and two or more names of one side all found close partners, count the pair by the
+    // mean of the coverages instead of their harmonic mean.
+    let fully_matched = |tokens: &[Token], mask: u64| {
+        let mut distinctive = tokens
             .iter()
-            .zip(used)
-            .filter(|(t, _)| t.class.is_distinctive())
-            .collect();
-        distinctive.len() >= 2 && distinctive.iter().all(|(_, u)| **u)
+            .enumerate()
+            .filter(|(_, t)| t.class.is_distinctive());
+        let count = distinctive.clone().count();
+        count >= 2 && distinctive.all(|(k, _)| used(k, mask))
     };
     let person_like = |n: &NormalizedName| {
         n.tokens
             .iter()
             .all(|t| matches!(t.class, TokenClass::Word | TokenClass::Stop))
     };
-    let strong = matches.iter().filter(|m| m.similarity >= 0.8).count() >= 2;
+    let strong = alignment.pairs().iter().filter(|p| p.2 >= 0.8).count() >= 2;
     if person_like(query)
         && person_like(candidate)
         && strong
-        && (fully_matched(q, &q_used) || fully_matched(c, &c_used))
+        && (fully_matched(&query.tokens, alignment.q_used)
+            || fully_matched(&candidate.tokens, alignment.c_used))
     {
         score = score.max((cov_q + cov_c) / 2.0);
     }
@@ -338,11 +441,11 @@ fn token_reading(query: &NormalizedName, candidate: &NormalizedName) -> Comparis
     }
     // A word on each side with no partner is a substitution ("... AL-DULAIMI" vs
     // "... AL-TIKRITI"; "Bank of Chad" vs "Bank of China"): strong evidence of another party.
-    let left_over = |tokens: &[Token], used: &[bool], class: TokenClass| {
+    let left_over = |tokens: &[Token], mask: u64, class: TokenClass| {
         tokens
             .iter()
-            .zip(used)
-            .filter(|(t, u)| !**u && t.class == class)
+            .enumerate()
+            .filter(|(k, t)| t.class == class && !used(*k, mask))
             .count()
     };
     for (class, factor) in [
@@ -350,30 +453,17 @@ fn token_reading(query: &NormalizedName, candidate: &NormalizedName) -> Comparis
         (TokenClass::Number, 0.7),
         (TokenClass::Generic, 0.95),
     ] {
-        let substitutions = left_over(q, &q_used, class).min(left_over(c, &c_used, class));
+        let substitutions = left_over(&query.tokens, alignment.q_used, class).min(left_over(
+            &candidate.tokens,
+            alignment.c_used,
+            class,
+        ));
         score *= factor.powi(substitutions as i32);
     }
-    let unmatched = |tokens: &[Token], used: &[bool]| {
-        tokens
-            .iter()
-            .zip(used)
-            .filter(|(_, u)| !**u)
-            .map(|(t, _)| t.text.clone())
-            .collect()
-    };
-    Comparison {
-        score,
-        method: if matches.is_empty() {
-            Method::None
-        } else {
-            Method::Tokens
-        },
-        unmatched_query: unmatched(q, &q_used),
-        unmatched_candidate: unmatched(c, &c_used),
-        matches,
-        query_coverage: cov_q,
-        candidate_coverage: cov_c,
-    }
+    alignment.query_coverage = cov_q;
+    alignment.candidate_coverage = cov_c;
+    alignment.score = score;
+    alignment
 }
 
 /// How much an aligned pair counts: its similarity when close to exact, falling off twice as fast

@@ -6,7 +6,10 @@ use chokepoint_model::{Severity, SourceFormat};
 
 macro_rules! bad {
     ($name:literal) => {
-        ($name, &include_bytes!(concat!("../../test_data/bad/", $name))[..])
+        (
+            $name,
+            &include_bytes!(concat!("../../test_data/bad/", $name))[..],
+        )
     };
 }
 
@@ -15,22 +18,43 @@ fn ids(set: &chokepoint_model::ListSet) -> Vec<&str> {
 }
 
 fn errors_and_warnings(set: &chokepoint_model::ListSet) -> (usize, usize) {
-    let errors = set.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = set
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     (errors, set.diagnostics.len() - errors)
 }
 
 #[test]
 fn unreadable_files_are_whole_file_errors() {
     for (name, bytes) in [bad!("empty.csv"), bad!("blank.txt")] {
-        assert!(matches!(detect_format(name, bytes), Err(IngestError::Empty { .. })), "{name}");
-        assert!(matches!(parse(name, bytes, SourceFormat::CslCsv), Err(IngestError::Empty { .. })), "{name}");
+        assert!(
+            matches!(detect_format(name, bytes), Err(IngestError::Empty { .. })),
+            "{name}"
+        );
+        assert!(
+            matches!(
+                parse(name, bytes, SourceFormat::CslCsv),
+                Err(IngestError::Empty { .. })
+            ),
+            "{name}"
+        );
     }
     let (name, bytes) = bad!("binary.bin");
-    assert!(matches!(detect_format(name, bytes), Err(IngestError::UnrecognisedFormat { .. })));
+    assert!(matches!(
+        detect_format(name, bytes),
+        Err(IngestError::UnrecognisedFormat { .. })
+    ));
     let (name, bytes) = bad!("csl_truncated.json");
     assert_eq!(detect_format(name, bytes), Ok(SourceFormat::CslJson));
     let error = parse(name, bytes, SourceFormat::CslJson).expect_err("truncated JSON");
-    assert!(error.to_string().starts_with("`csl_truncated.json`: cannot be read as csl_json: invalid JSON"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("`csl_truncated.json`: cannot be read as csl_json: invalid JSON"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -82,10 +106,18 @@ fn ofac_bad_rows_keep_good_rows() {
     assert_eq!(detect_format(name, bytes), Ok(SourceFormat::OfacSdnCsv));
     let set = parse(name, bytes, SourceFormat::OfacSdnCsv).expect("readable");
     assert_eq!(ids(&set), ["36", "38"]);
-    let lines: Vec<_> = set.diagnostics.iter().map(|d| (d.severity, d.line)).collect();
+    let lines: Vec<_> = set
+        .diagnostics
+        .iter()
+        .map(|d| (d.severity, d.line))
+        .collect();
     assert_eq!(
         lines,
-        [(Severity::Error, Some(2)), (Severity::Error, Some(3)), (Severity::Error, Some(5))]
+        [
+            (Severity::Error, Some(2)),
+            (Severity::Error, Some(3)),
+            (Severity::Error, Some(5))
+        ]
     );
 }
 
@@ -116,9 +148,22 @@ fn user_lists_with_bad_entries_keep_good_entries() {
     let set = parse(name, bytes, SourceFormat::UserYaml).expect("readable");
     assert_eq!(ids(&set), ["A-1", "A-3", "A-5"]);
     let messages: Vec<_> = set.diagnostics.iter().map(|d| d.message.as_str()).collect();
-    assert!(messages.iter().any(|m| m.contains("`A-1` is used by an earlier entry")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("has no name")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("`2020-02-30` is not a date")), "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`A-1` is used by an earlier entry")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("has no name")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`2020-02-30` is not a date")),
+        "{messages:?}"
+    );
 
     let (name, bytes) = bad!("user_bad_rows.csv");
     assert_eq!(detect_format(name, bytes), Ok(SourceFormat::UserCsv));

@@ -6,6 +6,7 @@ mod bad_corpus;
 mod detection;
 mod never_panics;
 mod real_data;
+mod tidy;
 
 use std::path::PathBuf;
 

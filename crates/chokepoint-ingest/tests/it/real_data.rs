@@ -371,7 +371,8 @@ fn csl_2026_parse_time() {
     let mut best = std::time::Duration::MAX;
     for _ in 0..5 {
         let started = std::time::Instant::now();
-        let set = parse("consolidated_2026-07-31.csv", &bytes, SourceFormat::CslCsv).expect("readable");
+        let set =
+            parse("consolidated_2026-07-31.csv", &bytes, SourceFormat::CslCsv).expect("readable");
         best = best.min(started.elapsed());
         assert_eq!(set.entries.len(), 25_921);
     }
