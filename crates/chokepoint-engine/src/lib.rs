@@ -10,12 +10,14 @@
 
 mod aliases;
 mod datadir;
+mod pairs;
 mod screen;
 mod source;
 mod update;
 
 pub use aliases::{SHIPPED_CROSSWALK, apply_crosswalk};
 pub use datadir::{DataDir, ImportReport, Manifest, StoredFile};
+pub use pairs::score_pairs;
 pub use screen::{
     BatchAnswer, BatchRow, HitRecord, ScreenOptions, ScreenQuery, ScreenQueryWire, Screener,
     read_batch_csv,

@@ -320,14 +320,19 @@ fn han_syllable(c: char) -> String {
 
 fn finish(raw: RawWords) -> NormalizedName {
     let words = merge_single_letters(raw.words);
-    let words = split_glued_legal_forms(words);
+    let mut words = split_glued_legal_forms(words);
     let lex = lexicon();
     let mut tokens: Vec<Token> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
-        let word = &words[i];
-        if let Some(class) = word.fixed_class {
-            tokens.push(make_token(word.text.clone(), None, class, word.origin));
+        let (fixed_class, origin) = (words[i].fixed_class, words[i].origin);
+        if let Some(class) = fixed_class {
+            tokens.push(make_token(
+                std::mem::take(&mut words[i].text),
+                None,
+                class,
+                origin,
+            ));
             i += 1;
             continue;
         }
@@ -347,30 +352,29 @@ fn finish(raw: RawWords) -> NormalizedName {
             let surface = window[..span].join(" ");
             for part in canonical.split(' ') {
                 let surface = (surface != part).then(|| surface.clone());
-                tokens.push(make_token(
-                    part.into(),
-                    surface,
-                    TokenClass::Legal,
-                    word.origin,
-                ));
+                tokens.push(make_token(part.into(), surface, TokenClass::Legal, origin));
             }
             i += span;
             continue;
         }
-        let text = &word.text;
+        let text = std::mem::take(&mut words[i].text);
         let token = if text.bytes().all(|b| b.is_ascii_digit()) {
-            make_token(text.clone(), None, TokenClass::Number, word.origin)
-        } else if lex.is_stop(text) {
-            make_token(text.clone(), None, TokenClass::Stop, word.origin)
-        } else if let Some(canonical) = lex.generic(text) {
-            let (surface, origin) = if canonical == text {
-                (None, word.origin)
+            make_token(text, None, TokenClass::Number, origin)
+        } else if lex.is_stop(&text) {
+            make_token(text, None, TokenClass::Stop, origin)
+        } else if let Some(canonical) = lex.generic(&text) {
+            if canonical == text {
+                make_token(text, None, TokenClass::Generic, origin)
             } else {
-                (Some(text.clone()), Origin::Canonicalised)
-            };
-            make_token(canonical.into(), surface, TokenClass::Generic, origin)
+                make_token(
+                    canonical.into(),
+                    Some(text),
+                    TokenClass::Generic,
+                    Origin::Canonicalised,
+                )
+            }
         } else {
-            make_token(text.clone(), None, TokenClass::Word, word.origin)
+            make_token(text, None, TokenClass::Word, origin)
         };
         tokens.push(token);
         i += 1;

@@ -9,9 +9,27 @@ pub fn phonetic_key(word: &str) -> String {
     if !word.bytes().any(|b| b.is_ascii_alphabetic()) {
         return String::new();
     }
-    DoubleMetaphone::new(Some(6))
-        .double_metaphone(word)
-        .primary()
+    // Double Metaphone allocates a lot; the same words come back all the time (a list has a
+    // vocabulary of tens of thousands), so each thread remembers the keys it computed.
+    const CACHE_LIMIT: usize = 1 << 18;
+    thread_local! {
+        static CACHE: std::cell::RefCell<rustc_hash::FxHashMap<String, String>> =
+            std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+    }
+    CACHE.with(|cache| {
+        if let Some(key) = cache.borrow().get(word) {
+            return key.clone();
+        }
+        let key = DoubleMetaphone::new(Some(6))
+            .double_metaphone(word)
+            .primary();
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(word.to_string(), key.clone());
+        key
+    })
 }
 
 /// The consonants of a lowercase ASCII word, with doubled letters collapsed and the letters

@@ -21,6 +21,8 @@ use rustc_hash::FxHashMap as HashMap;
 
 /// How many names, at most, are scored in full per query.
 const MAX_CANDIDATES: usize = 32;
+/// How many names, at most, when more than `MAX_CANDIDATES` are tied for the best tally.
+const MAX_TIED_CANDIDATES: usize = 512;
 /// Tokens on more names than this are looked up only when the query has nothing rarer.
 const COMMON_TOKEN_NAMES: usize = 3000;
 
@@ -365,10 +367,16 @@ impl Index {
         }
         touched.clear();
         if ranked.len() > MAX_CANDIDATES {
-            ranked.select_nth_unstable_by(MAX_CANDIDATES - 1, |a, b| {
-                b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
-            });
-            ranked.truncate(MAX_CANDIDATES);
+            ranked.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            // Names tied with the best are all kept: one alias can be shared by dozens of
+            // entries (every CETC institute is also 中国电子科技集团公司), and all must be found.
+            let best = ranked[0].0;
+            let tied = ranked
+                .iter()
+                .take(MAX_TIED_CANDIDATES)
+                .take_while(|(w, _)| *w >= best)
+                .count();
+            ranked.truncate(tied.max(MAX_CANDIDATES));
         }
         ranked.into_iter().map(|(_, n)| n).collect()
     }

@@ -6,7 +6,7 @@
 //! ```
 
 use chokepoint_bench::{Rng, name_variant, peak_rss_bytes, shared_data_dir, synthetic_name};
-use chokepoint_engine::{ScreenOptions, ScreenQuery, Screener, load_paths};
+use chokepoint_engine::{ScreenOptions, ScreenQuery, Screener, load_paths, score_pairs};
 use chokepoint_names::normalize;
 use chokepoint_screening::compare;
 use rayon::prelude::*;
@@ -106,6 +106,23 @@ fn main() -> anyhow::Result<()> {
             (name_variant(a, &mut rng), b.to_string())
         })
         .collect();
+    // The code path of `chokepoint match --pairs`: each distinct name normalised once.
+    let borrowed: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let t = Instant::now();
+    let scored = score_pairs(&borrowed)
+        .iter()
+        .filter(|s| **s >= 0.74)
+        .count();
+    let elapsed = t.elapsed();
+    println!(
+        "match: {n_pairs} pairs as `match --pairs` scores them (each distinct name normalised once) in {:.2} s = {:.0} pairs/s ({scored} matches)",
+        elapsed.as_secs_f64(),
+        n_pairs as f64 / elapsed.as_secs_f64()
+    );
+    // Worst case: both names normalised again for every pair, and every score explained.
     let t = Instant::now();
     let scored: usize = pairs
         .par_iter()
@@ -113,22 +130,7 @@ fn main() -> anyhow::Result<()> {
         .sum();
     let elapsed = t.elapsed();
     println!(
-        "match: {n_pairs} pairs (normalise both + score) in {:.2} s = {:.0} pairs/s ({scored} matches)",
-        elapsed.as_secs_f64(),
-        n_pairs as f64 / elapsed.as_secs_f64()
-    );
-    let normalized: Vec<_> = pairs
-        .iter()
-        .map(|(a, b)| (normalize(a), normalize(b)))
-        .collect();
-    let t = Instant::now();
-    let scored: usize = normalized
-        .par_iter()
-        .map(|(a, b)| usize::from(compare(a, b).score >= 0.74))
-        .sum();
-    let elapsed = t.elapsed();
-    println!(
-        "match: {n_pairs} pre-normalised pairs scored in {:.2} s = {:.0} pairs/s ({scored} matches)",
+        "match: {n_pairs} pairs, both names normalised per pair and explained, in {:.2} s = {:.0} pairs/s ({scored} matches)",
         elapsed.as_secs_f64(),
         n_pairs as f64 / elapsed.as_secs_f64()
     );

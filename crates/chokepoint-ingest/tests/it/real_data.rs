@@ -360,21 +360,3 @@ fn every_official_country_string_maps() {
         "unmapped country strings: {unmapped:?}"
     );
 }
-
-/// Parse time of the full 2026 CSL (25,921 rows). Ignored by default; run in release:
-/// `cargo test --release -p chokepoint-ingest --test it -- --ignored --nocapture csl_2026_parse_time`.
-#[test]
-#[ignore = "timing; run in release mode"]
-fn csl_2026_parse_time() {
-    let Some(dir) = shared_data() else { return };
-    let bytes = read(&dir, "us-csl/consolidated_2026-07-31.csv");
-    let mut best = std::time::Duration::MAX;
-    for _ in 0..5 {
-        let started = std::time::Instant::now();
-        let set =
-            parse("consolidated_2026-07-31.csv", &bytes, SourceFormat::CslCsv).expect("readable");
-        best = best.min(started.elapsed());
-        assert_eq!(set.entries.len(), 25_921);
-    }
-    eprintln!("consolidated_2026-07-31.csv: 25,921 entries parsed in {best:?} (best of 5)");
-}

@@ -5,7 +5,6 @@ use crate::output::writer;
 use anyhow::Context;
 use chokepoint_names::normalize;
 use chokepoint_screening::compare;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
@@ -108,10 +107,7 @@ fn pairs(path: &std::path::Path, threshold: f32, format: Format) -> anyhow::Resu
             ),
         }
     }
-    let scores: Vec<f32> = rows
-        .par_iter()
-        .map(|(q, c)| compare(&normalize(q), &normalize(c)).score)
-        .collect();
+    let scores = chokepoint_engine::score_pairs(&rows);
     let mut out = writer(None)?;
     for ((query, candidate), score) in rows.iter().zip(scores) {
         let is_match = score >= threshold;
