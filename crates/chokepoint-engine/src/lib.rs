@@ -10,6 +10,7 @@
 
 mod aliases;
 mod datadir;
+mod determination;
 mod pairs;
 mod screen;
 mod source;
@@ -17,6 +18,7 @@ mod update;
 
 pub use aliases::{SHIPPED_CROSSWALK, apply_crosswalk};
 pub use datadir::{DataDir, ImportReport, Manifest, StoredFile};
+pub use determination::{ScreenerLookup, snapshot_id};
 pub use pairs::score_pairs;
 pub use screen::{
     BatchAnswer, BatchRow, HitRecord, ScreenOptions, ScreenQuery, ScreenQueryWire, Screener,

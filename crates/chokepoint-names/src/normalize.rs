@@ -43,6 +43,8 @@ pub struct Token {
     pub class: TokenClass,
     /// Where it came from.
     pub origin: Origin,
+    /// A hash of `text`: tokens with different hashes differ, without comparing bytes.
+    pub hash: u64,
     /// Which of `a`–`z` and `0`–`9` (folded to one bit) occur in `text`: a cheap lower bound
     /// on the edit distance between two tokens (each edit changes at most two bits).
     pub letters: u32,
@@ -97,6 +99,8 @@ pub struct NormalizedName {
     /// The words and numbers joined without spaces (legal forms and stop words left out):
     /// "Micro Electronics" and "Microelectronics" meet here.
     pub compact: String,
+    /// The letters of `compact` as a set (see [`Token::letters`]).
+    pub compact_letters: u32,
     /// The name's Chinese (simplified), Japanese kana and Korean hangul characters, legal forms
     /// left out; empty when it has none. Two names written in these scripts are compared on
     /// their characters, not only on romanisations that merge homophones.
@@ -379,7 +383,7 @@ fn finish(raw: RawWords) -> NormalizedName {
         tokens.push(token);
         i += 1;
     }
-    let compact = tokens
+    let compact: String = tokens
         .iter()
         .filter(|t| {
             matches!(
@@ -391,6 +395,7 @@ fn finish(raw: RawWords) -> NormalizedName {
         .collect();
     NormalizedName {
         tokens,
+        compact_letters: letter_mask(&compact),
         compact,
         native_only: !raw.native.is_empty() && !raw.other_script,
         native: raw.native,
@@ -408,6 +413,12 @@ fn letter_mask(text: &str) -> u32 {
 
 fn make_token(text: String, surface: Option<String>, class: TokenClass, origin: Origin) -> Token {
     Token {
+        hash: {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = rustc_hash::FxHasher::default();
+            text.hash(&mut hasher);
+            hasher.finish()
+        },
         letters: letter_mask(&text),
         text,
         surface,

@@ -36,21 +36,44 @@ pub fn name_variants(name: &str) -> Vec<String> {
                 }
                 ')' if depth > 0 => {
                     depth -= 1;
-                    if inside.split_whitespace().count() <= 4 {
+                    // "(SMIC)" or "(Huawei)" is another name of the party; "(Beijing)" is part
+                    // of this one's name and stays.
+                    if is_alias_in_parentheses(&inside, part) {
                         push(&inside);
+                        outside.push(' ');
+                    } else {
+                        outside.push('(');
+                        outside.push_str(&inside);
+                        outside.push(')');
                     }
-                    outside.push(' ');
                 }
                 _ if depth > 0 => inside.push(c),
                 _ => outside.push(c),
             }
         }
-        if outside.len() < part.len() {
+        if outside.trim().len() < part.trim().len() {
             let collapsed: Vec<&str> = outside.split_whitespace().collect();
             push(&collapsed.join(" ").replace(" ,", ","));
         }
     }
     variants
+}
+
+/// Whether a parenthesised text is another name of the party rather than part of its name:
+/// an acronym (`SMIC`, `CETC 38`) or a word the name already holds (`Huawei`).
+fn is_alias_in_parentheses(inside: &str, whole: &str) -> bool {
+    let inside = inside.trim();
+    let words: Vec<&str> = inside.split_whitespace().collect();
+    if words.is_empty() || words.len() > 3 {
+        return false;
+    }
+    let acronym = words.iter().any(|w| {
+        let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+        letters >= 2 && w.chars().all(|c| !c.is_lowercase())
+    });
+    let outside = whole.replacen(inside, "", 1).to_lowercase();
+    let repeated = words.len() == 1 && outside.contains(&inside.to_lowercase());
+    acronym || repeated
 }
 
 #[cfg(test)]
@@ -78,6 +101,19 @@ mod tests {
             ]
         );
         assert!(name_variants("Plain Name Co").is_empty());
+        assert!(
+            name_variants("Semiconductor Manufacturing International (Beijing) Corporation")
+                .is_empty()
+        );
+        assert_eq!(
+            name_variants(
+                "China Electronics Technology Group Corporation 38th Research Institute (CETC 38)"
+            ),
+            [
+                "CETC 38",
+                "China Electronics Technology Group Corporation 38th Research Institute"
+            ]
+        );
         assert_eq!(name_variants("Unbalanced (paren"), ["Unbalanced"]);
     }
 }

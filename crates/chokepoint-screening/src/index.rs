@@ -107,6 +107,9 @@ pub struct Index {
     fuzzy_keys: HashMap<String, Vec<u32>>,
     /// Glued neighbours, whole compact forms and acronyms → names.
     name_keys: HashMap<String, Vec<u32>>,
+    /// Whole compact forms (words glued, legal forms left out) → names. Equal compact forms are
+    /// near-certain matches, whatever the word breaks ("Zhongxin Guoji" and 中芯国际).
+    compact_keys: HashMap<String, Vec<u32>>,
     /// Native character pairs (or a lone character) → names.
     native_keys: HashMap<String, Vec<u32>>,
 }
@@ -134,6 +137,7 @@ impl Index {
         let mut vocabulary: HashMap<String, u32> = HashMap::default();
         let mut postings: Vec<Vec<u32>> = Vec::new();
         let mut name_keys: HashMap<String, Vec<u32>> = HashMap::default();
+        let mut compact_keys: HashMap<String, Vec<u32>> = HashMap::default();
         let mut native_keys: HashMap<String, Vec<u32>> = HashMap::default();
         for (id, name) in names.iter().enumerate() {
             let id = id as u32;
@@ -147,6 +151,14 @@ impl Index {
                 if list.last() != Some(&id) {
                     list.push(id);
                 }
+            }
+            if name.normalized.compact.len() >= 4 {
+                push_unique(
+                    compact_keys
+                        .entry(name.normalized.compact.clone())
+                        .or_default(),
+                    id,
+                );
             }
             for key in glued_keys(&name.normalized) {
                 push_unique(name_keys.entry(key).or_default(), id);
@@ -190,6 +202,7 @@ impl Index {
             idf,
             fuzzy_keys,
             name_keys,
+            compact_keys,
             native_keys,
         }
     }
@@ -317,6 +330,9 @@ impl Index {
             found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
             found.dedup_by_key(|f| f.0);
             vocab_hits.extend(found);
+        }
+        if let Some(names) = self.compact_keys.get(&query.compact) {
+            add(names, 20.0);
         }
         // Query words glued together may be one listed word ("Micro Electronics").
         for key in glued_keys(query) {

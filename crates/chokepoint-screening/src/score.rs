@@ -240,7 +240,7 @@ fn evaluate(
 
 /// Similarity of two tokens and how it was found, or `None` below any useful level.
 pub fn token_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
-    if a.text == b.text {
+    if a.hash == b.hash && a.text == b.text {
         return Some((1.0, TokenHow::Exact));
     }
     let exact_only = |t: &Token| {
@@ -496,6 +496,13 @@ fn compact_reading(query: &NormalizedName, candidate: &NormalizedName) -> Option
         return Some(0.97);
     }
     if words(query) == words(candidate) {
+        return None;
+    }
+    // Each edit changes at most two letters of the set: skip the table for names far apart.
+    let budget = a.len().max(b.len()) / 8;
+    if a.len().abs_diff(b.len()) > budget
+        || (query.compact_letters ^ candidate.compact_letters).count_ones() as usize > 2 * budget
+    {
         return None;
     }
     let max_len = a.len().max(b.len());

@@ -1,0 +1,129 @@
+//! License determinations with screening: parties given by name only are screened against the
+//! loaded lists as of the record's date, and the matches become their list status.
+
+use crate::screen::{ScreenOptions, ScreenQuery, Screener};
+use chokepoint_model::{Date, ListMeta};
+use chokepoint_rules::{ListHit, PartyLookup};
+use chokepoint_screening::Filters;
+use sha2::{Digest, Sha256};
+
+/// Screening as the determination engine's party lookup: only matches (score at or above the
+/// threshold) count as listings.
+#[derive(Debug)]
+pub struct ScreenerLookup<'a> {
+    screener: &'a Screener,
+    options: ScreenOptions,
+}
+
+impl<'a> ScreenerLookup<'a> {
+    /// A lookup over `screener` with the default threshold.
+    pub fn new(screener: &'a Screener) -> Self {
+        ScreenerLookup {
+            screener,
+            options: ScreenOptions::default(),
+        }
+    }
+}
+
+impl PartyLookup for ScreenerLookup<'_> {
+    fn lookup(&self, name: &str, country: Option<&str>, as_of: Date) -> Vec<ListHit> {
+        let query = ScreenQuery {
+            name: name.to_string(),
+            filters: Filters {
+                country: country.map(str::to_string),
+                as_of: Some(as_of),
+                ..Filters::default()
+            },
+        };
+        self.screener
+            .screen(&query, &self.options)
+            .into_iter()
+            .filter(|hit| hit.is_match)
+            .map(|hit| ListHit {
+                list: rules_list_name(&hit.list),
+                entry_name: hit.name,
+                score: f64::from(hit.score),
+                license_requirement: hit.license_requirement,
+                license_policy: hit.license_policy,
+                fr: hit.federal_register,
+                footnotes: Vec::new(),
+            })
+            .collect()
+    }
+}
+
+/// The rule engine's name for a screening list code.
+fn rules_list_name(code: &str) -> String {
+    match code {
+        "EL" => "entity_list".into(),
+        "MEU" => "meu_list".into(),
+        "UVL" => "unverified_list".into(),
+        "DPL" => "denied_persons_list".into(),
+        other => other.to_ascii_lowercase(),
+    }
+}
+
+/// A short identifier of a list snapshot: the first 16 hex digits of the SHA-256 over each
+/// file's label and content hash, sorted. The same files always give the same id.
+pub fn snapshot_id(lists: &[ListMeta]) -> String {
+    let mut lines: Vec<String> = lists
+        .iter()
+        .map(|m| format!("{}:{}", m.label, m.sha256.as_deref().unwrap_or("-")))
+        .collect();
+    lines.sort();
+    let digest = Sha256::digest(lines.join("\n").as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chokepoint_model::{ListCode, ListEntry, ListSet};
+
+    #[test]
+    fn lookup_reports_matches_with_the_rule_engine_list_names() {
+        let mut entry = ListEntry::new(ListCode::new("EL"), "1", "Huawei Technologies Co., Ltd.");
+        entry.license_policy = Some("Presumption of denial".into());
+        entry.start_date = "2019-05-16".parse().ok();
+        let screener = Screener::new(ListSet {
+            entries: vec![entry],
+            ..ListSet::default()
+        });
+        let lookup = ScreenerLookup::new(&screener);
+        let date = |s: &str| s.parse::<Date>().expect("date");
+        let hits = lookup.lookup("Huawei Technologies", None, date("2020-01-01"));
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].list, "entity_list");
+        assert_eq!(
+            hits[0].license_policy.as_deref(),
+            Some("Presumption of denial")
+        );
+        assert!(
+            lookup
+                .lookup("Huawei Technologies", None, date("2019-05-15"))
+                .is_empty()
+        );
+        assert!(
+            lookup
+                .lookup("Unrelated Bakery", None, date("2020-01-01"))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn snapshot_id_is_stable_and_order_free() {
+        let meta = |label: &str, sha: &str| ListMeta {
+            label: label.into(),
+            format: chokepoint_model::SourceFormat::CslCsv,
+            vintage: None,
+            entries: 0,
+            counts: Vec::new(),
+            sha256: Some(sha.into()),
+        };
+        let a = snapshot_id(&[meta("a.csv", "11"), meta("b.csv", "22")]);
+        let b = snapshot_id(&[meta("b.csv", "22"), meta("a.csv", "11")]);
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 16);
+        assert_ne!(a, snapshot_id(&[meta("a.csv", "12"), meta("b.csv", "22")]));
+    }
+}
