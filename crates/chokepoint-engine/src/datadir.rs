@@ -124,27 +124,7 @@ impl DataDir {
 
     /// Loads every current list.
     pub fn load(&self) -> Result<LoadedLists, EngineError> {
-        let manifest = self.manifest()?;
-        let mut contents = Vec::with_capacity(manifest.files.len());
-        for file in &manifest.files {
-            let path = self.lists_dir().join(&file.stored_as);
-            let bytes = std::fs::read(&path).map_err(|source| EngineError::Io {
-                path: path.clone(),
-                action: "read",
-                source,
-            })?;
-            if sha256_hex(&bytes) != file.sha256 {
-                return Err(EngineError::CorruptDataDir {
-                    path,
-                    reason: format!(
-                        "content does not match its recorded SHA-256 `{}`; import the list again",
-                        file.sha256
-                    ),
-                });
-            }
-            contents.push((file.label.clone(), bytes, true, path));
-        }
-        Ok(parse_contents(&contents))
+        self.load_with(&self.manifest()?)
     }
 
     /// Imports list files given as `(label, bytes, origin)`. Every file must parse (an
@@ -222,7 +202,9 @@ impl DataDir {
                 let loaded = crate::source::load_paths(std::slice::from_ref(path))?;
                 // Keep only the files that are lists.
                 let skipped = loaded.skipped;
-                collect_files(path, &mut found)?;
+                let mut listed = Vec::new();
+                crate::source::collect_dir(path, &mut listed)?;
+                found.extend(listed.into_iter().map(|(p, _)| p));
                 found.retain(|p| !skipped.contains(p));
             } else {
                 found.push(path.clone());
@@ -242,8 +224,9 @@ impl DataDir {
         self.import(files, imported_at)
     }
 
+    /// Loads the files `manifest` names, checking each against its recorded SHA-256.
     fn load_with(&self, manifest: &Manifest) -> Result<LoadedLists, EngineError> {
-        let mut contents = Vec::new();
+        let mut contents = Vec::with_capacity(manifest.files.len());
         for file in &manifest.files {
             let path = self.lists_dir().join(&file.stored_as);
             let bytes = std::fs::read(&path).map_err(|source| EngineError::Io {
@@ -251,31 +234,19 @@ impl DataDir {
                 action: "read",
                 source,
             })?;
+            if sha256_hex(&bytes) != file.sha256 {
+                return Err(EngineError::CorruptDataDir {
+                    path,
+                    reason: format!(
+                        "content does not match its recorded SHA-256 `{}`; import the list again",
+                        file.sha256
+                    ),
+                });
+            }
             contents.push((file.label.clone(), bytes, true, path));
         }
         Ok(parse_contents(&contents))
     }
-}
-
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), EngineError> {
-    let read = std::fs::read_dir(dir).map_err(|source| EngineError::Io {
-        path: dir.to_path_buf(),
-        action: "list",
-        source,
-    })?;
-    let mut paths: Vec<PathBuf> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if label_of(&path).starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            collect_files(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 fn sanitize(label: &str) -> String {

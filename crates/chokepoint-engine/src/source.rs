@@ -90,7 +90,8 @@ pub(crate) fn parse_contents(contents: &[(String, Vec<u8>, bool, PathBuf)]) -> L
     loaded
 }
 
-fn collect_dir(dir: &Path, files: &mut Vec<(PathBuf, bool)>) -> Result<(), EngineError> {
+/// Every file below `dir` (hidden ones left out), in name order, marked as not named explicitly.
+pub(crate) fn collect_dir(dir: &Path, files: &mut Vec<(PathBuf, bool)>) -> Result<(), EngineError> {
     let read = std::fs::read_dir(dir).map_err(|source| EngineError::Io {
         path: dir.to_path_buf(),
         action: "list",

@@ -281,8 +281,10 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
         best = Some((sim, TokenHow::Fuzzy));
     }
     // Sound-alikes differ in a few letters at most; skip the key for pairs far apart.
+    // A spelling variant already as close as a sound-alike needs no key either.
     if short.len() >= 5
         && set_difference <= 2 * (budget + 2)
+        && best.is_none_or(|(s, _)| s < 0.82)
         && !a.phonetic().is_empty()
         && a.phonetic() == b.phonetic()
     {

@@ -27,6 +27,104 @@ pub enum Command {
     /// Import, inspect and update the screening lists
     #[command(subcommand)]
     Lists(ListsCommand),
+    /// Decide whether transactions need a license, with every rule and citation
+    Check(CheckArgs),
+    /// De minimis and foreign-direct-product status of a product over its bill of materials
+    Bom(BomArgs),
+    /// Show the export rules: in force on a date, one rule, or changes between dates
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Run the HTTP API server (loopback only unless told otherwise)
+    Serve(ServeArgs),
+    /// Create, list and revoke API keys
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Verify and export the audit trail
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Fabrication facilities in the registry and their 744.23 (advanced-node) classification
+    #[command(subcommand)]
+    Facility(FacilityCommand),
+    /// Who owns a company, and how much listed parties own of it (affiliates rule)
+    Owners(OwnersArgs),
+}
+
+/// Registry files added to the shipped registry (`registry/`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct RegistryFiles {
+    /// Add this facility or ownership file: YAML like `registry/*.yaml`, or CSV (see
+    /// `crates/chokepoint-registry/FORMAT.md`); repeatable
+    #[arg(long = "registry", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FacilityCommand {
+    /// Every facility with its classification on a date
+    List(FacilityListArgs),
+    /// One facility in full: facts and their sources, classification, owners
+    Show(FacilityShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FacilityListArgs {
+    /// Keep facilities in this country (ISO-2 code)
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+    /// Keep facilities classified advanced (`true`), not advanced (`false`) or `unknown`
+    #[arg(long, value_enum, value_name = "true|false|unknown")]
+    pub advanced: Option<AdvancedArg>,
+    /// Classify as of this date [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+    #[command(flatten)]
+    pub registry: RegistryFiles,
+}
+
+#[derive(Debug, Args)]
+pub struct FacilityShowArgs {
+    /// Facility id, name, alias or operator
+    pub name: String,
+    /// Classify as of this date [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+    #[command(flatten)]
+    pub registry: RegistryFiles,
+}
+
+#[derive(Debug, Args)]
+pub struct OwnersArgs {
+    /// Company name (any spelling the registry or the lists know)
+    pub name: String,
+    /// Answer as of this date [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+    #[command(flatten)]
+    pub registry: RegistryFiles,
+    #[command(flatten)]
+    pub lists: ListSources,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AdvancedArg {
+    True,
+    False,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
 }
 
 /// Where the lists come from.
@@ -133,6 +231,94 @@ pub enum ListsCommand {
     },
 }
 
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A transaction record, or a list of records, in YAML or JSON (see README)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Answer as of this date instead of each record's `as_of`
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<chrono::NaiveDate>,
+
+    /// Output format: a memo (text), JSON, or one JSON line per record
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    #[command(flatten)]
+    pub lists: ListSources,
+}
+
+#[derive(Debug, Args)]
+pub struct BomArgs {
+    /// The bill of materials, CSV or JSON (see crates/chokepoint-bom/FORMAT.md)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Destination country (ISO-2)
+    #[arg(long, value_name = "CC")]
+    pub destination: String,
+
+    /// The end user's name
+    #[arg(long, value_name = "NAME")]
+    pub end_user: Option<String>,
+
+    /// The end user's list status: entity_list, meu_list, sdn... or `none` (screened, not listed)
+    #[arg(long, value_name = "LIST")]
+    pub end_user_list: Option<String>,
+
+    /// An Entity List footnote of the end user's entry (repeatable)
+    #[arg(long = "end-user-footnote", value_name = "N")]
+    pub end_user_footnotes: Vec<u8>,
+
+    /// Country (ISO-2) where the end user or its ultimate parent is headquartered
+    #[arg(long, value_name = "CC")]
+    pub end_user_headquarters: Option<String>,
+
+    /// A currency rate to USD, like `EUR=1.08` (1 EUR = 1.08 USD); repeatable, overrides the file
+    #[arg(long = "rate", value_name = "CUR=RATE")]
+    pub rates: Vec<String>,
+
+    /// Answer as of this date (default: today)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<chrono::NaiveDate>,
+
+    /// Output format: a worksheet (text) or JSON
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// The rules in force on a date (default: today)
+    List {
+        /// The date
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<chrono::NaiveDate>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// One rule in full: citation, dates, conditions, review policy, explanation
+    Show {
+        /// The rule id (see `rules list`)
+        id: String,
+    },
+    /// What changed between two dates: rules that came into force, ended, were suspended or
+    /// reinstated, and country-group changes
+    Diff {
+        /// From this date (exclusive)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: chrono::NaiveDate,
+        /// Up to this date (inclusive)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: chrono::NaiveDate,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
@@ -159,4 +345,102 @@ impl KindArg {
             KindArg::Aircraft => PartyKind::Aircraft,
         }
     }
+}
+
+/// Which database holds keys, audit trail and cases.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DatabaseArg {
+    /// Database URL: `postgres://USER@HOST/DB` to share state between servers, or `sqlite:PATH`
+    /// [default: sqlite:DATA_DIR/chokepoint.db]
+    #[arg(long, env = "CHOKEPOINT_DATABASE_URL", value_name = "URL")]
+    pub database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
+    pub addr: std::net::SocketAddr,
+
+    /// Stop a request (other than a list import) after this many seconds
+    #[arg(long = "timeout", default_value_t = 30, value_name = "SECONDS")]
+    pub timeout_secs: u64,
+
+    /// A batch job whose worker shows no progress for this long (it died) is taken over by
+    /// another worker or instance
+    #[arg(long = "job-lease", default_value_t = 30, value_name = "SECONDS")]
+    pub job_lease_secs: u64,
+
+    /// Answer 429 to a key sending more than this many requests per second [default: no limit]
+    #[arg(long, value_name = "PER_SECOND")]
+    pub rate_limit: Option<u32>,
+
+    #[command(flatten)]
+    pub database: DatabaseArg,
+
+    #[command(flatten)]
+    pub lists: ListSources,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key; it is printed once, as the last line of standard output
+    Create {
+        /// What the key may do: viewers read, analysts screen and review, admins also import
+        /// lists and manage keys
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// A name for people and the audit trail [default: ROLE-ID]
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// List keys (never the keys themselves)
+    List {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Revoke a key by its id
+    Revoke {
+        /// The key's id (from `keys list`)
+        id: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Analyst,
+    Viewer,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain: exit 0 when intact, 1 naming the first bad record
+    Verify {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Screen a past screening's request again against its list snapshot (rebuilt from the
+    /// data directory) and compare: exit 0 when the answer is the same, 1 when not
+    Replay {
+        /// The audit record's sequence number
+        seq: u64,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Write the audit records as JSON lines, oldest first
+    Export {
+        /// Write here instead of standard output
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Only records after this sequence number
+        #[arg(long, default_value_t = 0, value_name = "SEQ")]
+        after: u64,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }

@@ -1,9 +1,17 @@
 //! One module per subcommand, and what they share: finding the data directory and loading the
 //! lists to screen against.
 
+mod audit;
+mod bom;
+mod check;
+mod facility;
+mod keys;
 mod lists;
 mod match_names;
+mod owners;
+mod rules;
 mod screen;
+mod serve;
 
 use crate::args::{Cli, Command, ListSources};
 use anyhow::Context;
@@ -20,6 +28,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Screen(args) => screen::run(&data_dir, args),
         Command::Match(args) => match_names::run(args),
         Command::Lists(command) => lists::run(&data_dir, command),
+        Command::Check(args) => check::run(&data_dir, args),
+        Command::Bom(args) => bom::run(args),
+        Command::Rules(command) => rules::run(command),
+        Command::Serve(args) => serve::run(&data_dir, args),
+        Command::Keys(command) => keys::run(&data_dir, command),
+        Command::Audit(command) => audit::run(&data_dir, command),
+        Command::Facility(command) => facility::run(command),
+        Command::Owners(args) => owners::run(&data_dir, args),
     }
 }
 

@@ -1,7 +1,11 @@
 //! Integration tests of the `chokepoint` binary: the command-line contracts the README documents,
 //! run against the built binary with temporary data directories.
 
+mod bom;
 mod cli;
+mod determinations;
+mod facility;
+mod service;
 mod tidy;
 mod update;
 

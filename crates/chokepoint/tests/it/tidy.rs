@@ -52,6 +52,8 @@ fn pure_crates_stay_pure() {
         "chokepoint-screening",
         "chokepoint-ingest",
         "chokepoint-rules",
+        "chokepoint-registry",
+        "chokepoint-bom",
     ];
     const FORBIDDEN: &[&str] = &[
         "tokio", "sqlx", "axum", "reqwest", "ureq", "anyhow", "clap", "hyper",

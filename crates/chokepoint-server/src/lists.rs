@@ -1,0 +1,336 @@
+//! The list snapshot in use and the list routes: `GET /v1/lists` (what is loaded) and
+//! `POST /v1/lists/import` (admin: multipart upload of list files into the data directory,
+//! then a new index swapped in).
+//!
+//! A [`Snapshot`] is the index plus what identifies it: a hash over every list file's label and
+//! SHA-256 and the native-name crosswalk (the audit trail records it with every answer), and each
+//! entry's content hash (a false positive is remembered against that version of the entry).
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorCode};
+use crate::json::payload_too_large;
+use crate::{AppState, metrics};
+use axum::Json;
+use axum::extract::{Multipart, State};
+use chokepoint_engine::{
+    DataDir, EngineError, LoadedLists, SHIPPED_CROSSWALK, Screener, apply_crosswalk, sha256_hex,
+};
+use chokepoint_model::ListMeta;
+use chokepoint_store::{AuditEvent, Role};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Where the server's lists come from.
+#[derive(Debug, Clone)]
+pub enum ListsSource {
+    /// The imported lists of a data directory; `POST /v1/lists/import` adds to it.
+    DataDir(DataDir),
+    /// Fixed files or directories (`serve --lists PATH`); imports are refused.
+    Paths(Vec<PathBuf>),
+}
+
+/// Why lists could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// Reading or parsing failed.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// A loading task failed.
+    #[error("loading the lists failed: {0}")]
+    Internal(String),
+}
+
+/// An index over a list snapshot, with what identifies it.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The index.
+    pub screener: Screener,
+    /// SHA-256 over the list files' hashes and the crosswalk: the snapshot's id.
+    pub id: String,
+    /// When it was put in use (RFC 3339).
+    pub loaded_at: String,
+    /// Content hash of each entry, by (list code, source id).
+    entry_hashes: HashMap<(String, String), String>,
+    /// How many record problems the files had.
+    pub problems: usize,
+    /// What the snapshot is made of: `(label, sha256)` of each list file, sorted. Audited when
+    /// a snapshot is put in use, so that any answer's `list_snapshot` names files the data
+    /// directory keeps (`lists/files/SHA256-NAME`) and the answer can be replayed.
+    pub files: Vec<(String, String)>,
+}
+
+impl Snapshot {
+    /// Indexes `loaded` (with the shipped crosswalk applied). `files` are the `(label, sha256)`
+    /// of every file it was read from; the snapshot's id is computed from them (an OFAC file
+    /// group has no single hash of its own).
+    pub fn build(loaded: LoadedLists, files: Vec<(String, String)>) -> Result<Snapshot, LoadError> {
+        if !loaded.unreadable.is_empty() {
+            return Err(EngineError::Unreadable(loaded.unreadable).into());
+        }
+        let mut set = loaded.set;
+        apply_crosswalk(
+            "lists/native-names.yaml",
+            SHIPPED_CROSSWALK,
+            &mut set.entries,
+        )?;
+        let mut files = files;
+        files.sort();
+        files.dedup();
+        let mut parts: Vec<String> = files
+            .iter()
+            .map(|(label, sha256)| format!("{label}\t{sha256}"))
+            .collect();
+        parts.push(format!(
+            "crosswalk\t{}",
+            sha256_hex(SHIPPED_CROSSWALK.as_bytes())
+        ));
+        let id = sha256_hex(parts.join("\n").as_bytes());
+        let mut entry_hashes = HashMap::with_capacity(set.entries.len());
+        for entry in &set.entries {
+            let bytes = serde_json::to_vec(entry).unwrap_or_default();
+            entry_hashes
+                .entry((entry.list.as_str().to_string(), entry.source_id.clone()))
+                .or_insert_with(|| sha256_hex(&bytes));
+        }
+        let problems = set.diagnostics.len();
+        Ok(Snapshot {
+            screener: Screener::new(set),
+            id,
+            loaded_at: chokepoint_store::now_rfc3339(),
+            entry_hashes,
+            problems,
+            files,
+        })
+    }
+
+    /// The content hash of an entry, or `""` when it is not in this snapshot.
+    pub fn entry_hash(&self, list: &str, source_id: &str) -> &str {
+        self.entry_hashes
+            .get(&(list.to_string(), source_id.to_string()))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The lists in it.
+    pub fn lists(&self) -> &[ListMeta] {
+        &self.screener.lists
+    }
+}
+
+impl ListsSource {
+    /// Loads and indexes the lists; `None` when there are none. Blocking.
+    pub fn load(&self) -> Result<Option<Snapshot>, LoadError> {
+        let (loaded, files) = match self {
+            ListsSource::DataDir(data_dir) => {
+                if !data_dir.has_lists()? {
+                    return Ok(None);
+                }
+                (data_dir.load()?, manifest_files(data_dir)?)
+            }
+            ListsSource::Paths(paths) => (chokepoint_engine::load_paths(paths)?, path_files(paths)),
+        };
+        if loaded.unreadable.is_empty() && loaded.set.entries.is_empty() {
+            return Ok(None);
+        }
+        Snapshot::build(loaded, files).map(Some)
+    }
+}
+
+/// The current files of a data directory, as `(label, sha256)`.
+pub(crate) fn manifest_files(data_dir: &DataDir) -> Result<Vec<(String, String)>, LoadError> {
+    Ok(data_dir
+        .manifest()?
+        .files
+        .into_iter()
+        .map(|f| (f.label, f.sha256))
+        .collect())
+}
+
+/// Every file under `paths` (directories walked, hidden files left out), as `(label, sha256)`.
+fn path_files(paths: &[PathBuf]) -> Vec<(String, String)> {
+    fn walk(path: &std::path::Path, out: &mut Vec<(String, String)>) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            return;
+        }
+        if path.is_dir() {
+            let mut children: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            children.sort();
+            for child in children {
+                walk(&child, out);
+            }
+        } else if let Ok(bytes) = std::fs::read(path) {
+            out.push((name, sha256_hex(&bytes)));
+        }
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        walk(path, &mut out);
+    }
+    out
+}
+
+fn describe(snapshot: Option<&Snapshot>) -> Value {
+    match snapshot {
+        Some(snapshot) => json!({
+            "snapshot": snapshot.id,
+            "loaded_at": snapshot.loaded_at,
+            "entries": snapshot.screener.index().entries().len(),
+            "problems": snapshot.problems,
+            "lists": snapshot.lists(),
+        }),
+        None => json!({ "snapshot": null, "entries": 0, "lists": [] }),
+    }
+}
+
+/// `GET /v1/lists`.
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(describe(state.snapshot().as_deref())))
+}
+
+/// `POST /v1/lists/import`: every part with a file name is a list file.
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Admin)?;
+    let ListsSource::DataDir(data_dir) = state.source().clone() else {
+        return Err(ApiError::new(
+            ErrorCode::ListsReadOnly,
+            "This server screens against fixed files (`serve --lists`); restart it with a data \
+             directory to import lists.",
+        ));
+    };
+    let mut multipart = multipart.map_err(|_| {
+        ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "Upload list files as `multipart/form-data`, one part per file with its file name \
+             (e.g. `curl -F file=@sdn.csv`).",
+        )
+    })?;
+    let mut files: Vec<(String, Vec<u8>, String)> = Vec::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(payload_too_large());
+            }
+            Err(e) => {
+                return Err(ApiError::invalid(format!(
+                    "The upload cannot be read: {}.",
+                    e.body_text()
+                )));
+            }
+        };
+        let Some(label) = field.file_name().map(file_label) else {
+            continue;
+        };
+        let bytes = match field.bytes().await {
+            Ok(bytes) => bytes,
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(payload_too_large());
+            }
+            Err(e) => {
+                return Err(ApiError::invalid(format!(
+                    "The upload cannot be read: {}.",
+                    e.body_text()
+                )));
+            }
+        };
+        let origin = format!("upload:{label}");
+        files.push((label, bytes.to_vec(), origin));
+    }
+    if files.is_empty() {
+        return Err(ApiError::invalid(
+            "The upload holds no file: send each list file as a part with a file name.",
+        ));
+    }
+    let inputs: Vec<Value> = files
+        .iter()
+        .map(|(label, bytes, _)| {
+            json!({ "label": label, "sha256": sha256_hex(bytes), "bytes": bytes.len() })
+        })
+        .collect();
+    // One import at a time; screening goes on against the current snapshot meanwhile.
+    let _importing = state.0.import_lock.lock().await;
+    let imported_at = chokepoint_store::now_rfc3339();
+    let built = tokio::task::spawn_blocking(move || {
+        let report = data_dir.import(files, &imported_at)?;
+        let current = manifest_files(&data_dir)?;
+        let imported: Vec<String> = report.imported.iter().map(|f| f.label.clone()).collect();
+        let unchanged = report.unchanged.clone();
+        let snapshot = Snapshot::build(report.loaded, current)?;
+        Ok::<_, LoadError>((imported, unchanged, snapshot))
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let (imported, unchanged, snapshot) = match built {
+        Ok(built) => built,
+        Err(LoadError::Engine(EngineError::Unreadable(errors))) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidListFile,
+                format!(
+                    "Nothing was imported: {}",
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            ));
+        }
+        Err(other) => return Err(ApiError::internal(other)),
+    };
+    let snapshot_id = snapshot.id.clone();
+    let snapshot_files = snapshot_files(&snapshot);
+    let entries = snapshot.screener.index().entries().len();
+    state.set_snapshot(Some(snapshot));
+    state.0.metrics.count(metrics::Counter::ListImports);
+    let described = describe(state.snapshot().as_deref());
+    state
+        .store()
+        .append_audit(AuditEvent {
+            kind: "list_import".to_string(),
+            actor: caller.name.clone(),
+            inputs: json!({ "files": inputs }),
+            outputs: json!({
+                "imported": imported,
+                "unchanged": unchanged,
+                "entries": entries,
+                "snapshot_files": snapshot_files,
+            }),
+            list_snapshot: Some(snapshot_id),
+            rule_set: None,
+        })
+        .await?;
+    tracing::info!(actor = %caller.name, entries, "lists imported and swapped in");
+    Ok(Json(json!({
+        "imported": imported,
+        "unchanged": unchanged,
+        "lists": described,
+    })))
+}
+
+/// The snapshot's files as audited: `[{"label", "sha256"}]`.
+pub(crate) fn snapshot_files(snapshot: &Snapshot) -> Value {
+    snapshot
+        .files
+        .iter()
+        .map(|(label, sha256)| json!({ "label": label, "sha256": sha256 }))
+        .collect()
+}
+
+/// The file name without any folder a client may have sent.
+fn file_label(name: &str) -> String {
+    name.rsplit(['/', '\\']).next().unwrap_or(name).to_string()
+}

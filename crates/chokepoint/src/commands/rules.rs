@@ -1,0 +1,105 @@
+//! `chokepoint rules`: the shipped rule set — what is in force on a date, one rule in full, and
+//! what changed between two dates.
+
+use crate::args::{Format, RulesCommand};
+use crate::output::writer;
+use anyhow::Context as _;
+use chokepoint_rules::{Status, diff, rule_markdown, rules_on, shipped_ruleset};
+use std::io::Write;
+use std::process::ExitCode;
+
+pub fn run(command: RulesCommand) -> anyhow::Result<ExitCode> {
+    let (rules, problems) = shipped_ruleset();
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "the shipped rule set has problems:\n{}",
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    let mut out = writer(None)?;
+    match command {
+        RulesCommand::List { as_of, format } => {
+            let date = match as_of {
+                Some(date) => date,
+                None => chrono::Utc::now().date_naive(),
+            };
+            let listed = rules_on(&rules, date);
+            if format == Format::Text {
+                writeln!(
+                    out,
+                    "rule set {} version {}: {} rule(s) in force on {date}",
+                    rules.meta.id,
+                    rules.meta.version,
+                    listed.len()
+                )?;
+                for (rule, status) in &listed {
+                    let status = match status {
+                        Status::InForce => "in force".to_string(),
+                        Status::BeforeCompliance(d) => format!("in force, compliance from {d}"),
+                        Status::Suspended(s) => match s.until {
+                            Some(until) => format!("suspended {}..{until}", s.from),
+                            None => format!("suspended from {}", s.from),
+                        },
+                        Status::NotYet | Status::Ended => continue,
+                    };
+                    writeln!(
+                        out,
+                        "  {:<28} {:<32} {}  [{status}]",
+                        rule.id, rule.citation, rule.title
+                    )?;
+                }
+            } else {
+                let rows: Vec<serde_json::Value> = listed
+                    .iter()
+                    .map(|(rule, status)| {
+                        serde_json::json!({
+                            "id": rule.id,
+                            "citation": rule.citation,
+                            "title": rule.title,
+                            "confidence": rule.confidence,
+                            "effective": rule.in_force.effective,
+                            "status": format!("{status:?}"),
+                        })
+                    })
+                    .collect();
+                serde_json::to_writer_pretty(&mut out, &rows)?;
+                writeln!(out)?;
+            }
+        }
+        RulesCommand::Show { id } => {
+            let rule = rules.rule(&id).with_context(|| {
+                format!("no rule `{id}` in the rule set; `chokepoint rules list` shows the ids")
+            })?;
+            writeln!(out, "{}", rule_markdown(rule))?;
+        }
+        RulesCommand::Diff { from, to, format } => {
+            if from > to {
+                anyhow::bail!("--from {from} is after --to {to}");
+            }
+            let changes = diff(&rules, from, to);
+            if format == Format::Text {
+                writeln!(
+                    out,
+                    "rule changes after {from} up to {to}: {}",
+                    changes.changes.len()
+                )?;
+                for c in &changes.changes {
+                    writeln!(
+                        out,
+                        "  {}  {:<20} {:<28} {} ({})",
+                        c.date, c.change, c.id, c.title, c.citation
+                    )?;
+                }
+            } else {
+                serde_json::to_writer_pretty(&mut out, &changes)?;
+                writeln!(out)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
