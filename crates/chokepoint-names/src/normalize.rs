@@ -101,6 +101,8 @@ pub struct NormalizedName {
     pub compact: String,
     /// The letters of `compact` as a set (see [`Token::letters`]).
     pub compact_letters: u32,
+    /// A hash of `compact`: names with different hashes have different compact forms.
+    pub compact_hash: u64,
     /// The name's Chinese (simplified), Japanese kana and Korean hangul characters, legal forms
     /// left out; empty when it has none. Two names written in these scripts are compared on
     /// their characters, not only on romanisations that merge homophones.
@@ -396,11 +398,19 @@ fn finish(raw: RawWords) -> NormalizedName {
     NormalizedName {
         tokens,
         compact_letters: letter_mask(&compact),
+        compact_hash: text_hash(&compact),
         compact,
         native_only: !raw.native.is_empty() && !raw.other_script,
         native: raw.native,
         scripts: raw.scripts,
     }
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn letter_mask(text: &str) -> u32 {
@@ -413,12 +423,7 @@ fn letter_mask(text: &str) -> u32 {
 
 fn make_token(text: String, surface: Option<String>, class: TokenClass, origin: Origin) -> Token {
     Token {
-        hash: {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = rustc_hash::FxHasher::default();
-            text.hash(&mut hasher);
-            hasher.finish()
-        },
+        hash: text_hash(&text),
         letters: letter_mask(&text),
         text,
         surface,

@@ -219,21 +219,25 @@ fn evaluate(
     } else {
         (alignment.score, Method::Tokens)
     };
-    let mut consider = |score: f32, m: Method| {
-        if score > best {
-            best = score;
+    let mut consider = |reading: Option<f32>, m: Method, best: &mut f32| {
+        if let Some(score) = reading
+            && score > *best
+        {
+            *best = score;
             method = m;
         }
     };
-    if let Some(s) = compact_reading(query, candidate) {
-        consider(s, Method::Compact);
-    }
-    if let Some(s) = native_reading(query, candidate) {
-        consider(s, Method::Native);
-    }
-    if let Some(s) = acronym_reading(query, candidate).or_else(|| acronym_reading(candidate, query))
-    {
-        consider(s, Method::Acronym);
+    consider(native_reading(query, candidate), Method::Native, &mut best);
+    // The compact reading gives at most 0.97 and the acronym reading 0.9: past that, skip them.
+    if best < 0.97 {
+        consider(
+            compact_reading(query, candidate),
+            Method::Compact,
+            &mut best,
+        );
+        let acronym =
+            acronym_reading(query, candidate).or_else(|| acronym_reading(candidate, query));
+        consider(acronym, Method::Acronym, &mut best);
     }
     (best.clamp(0.0, 1.0), method, Some(alignment))
 }
@@ -494,7 +498,7 @@ fn compact_reading(query: &NormalizedName, candidate: &NormalizedName) -> Option
             .count()
     };
     let (a, b) = (query.compact.as_bytes(), candidate.compact.as_bytes());
-    if a == b && !a.is_empty() {
+    if query.compact_hash == candidate.compact_hash && a == b && !a.is_empty() {
         return Some(0.97);
     }
     if words(query) == words(candidate) {
