@@ -2,10 +2,10 @@
 //! loaded lists as of the record's date, and the matches become their list status.
 
 use crate::screen::{ScreenOptions, ScreenQuery, Screener};
-use chokepoint_model::{Date, ListMeta};
+use crate::{SHIPPED_CROSSWALK, sha256_hex};
+use chokepoint_model::Date;
 use chokepoint_rules::{ListHit, PartyLookup};
 use chokepoint_screening::Filters;
-use sha2::{Digest, Sha256};
 
 /// Screening as the determination engine's party lookup: only matches (score at or above the
 /// threshold) count as listings.
@@ -63,16 +63,23 @@ fn rules_list_name(code: &str) -> String {
     }
 }
 
-/// A short identifier of a list snapshot: the first 16 hex digits of the SHA-256 over each
-/// file's label and content hash, sorted. The same files always give the same id.
-pub fn snapshot_id(lists: &[ListMeta]) -> String {
-    let mut lines: Vec<String> = lists
+/// The id of a list snapshot: SHA-256 over the `(label, sha256)` of every list file read
+/// (sorted, so order does not matter) and the shipped native-name crosswalk, which also shapes
+/// the answers. The same files always give the same id; an answer that records it can be
+/// replayed from the files the data directory keeps.
+pub fn snapshot_id(files: &[(String, String)]) -> String {
+    let mut files = files.to_vec();
+    files.sort();
+    files.dedup();
+    let mut parts: Vec<String> = files
         .iter()
-        .map(|m| format!("{}:{}", m.label, m.sha256.as_deref().unwrap_or("-")))
+        .map(|(label, sha256)| format!("{label}\t{sha256}"))
         .collect();
-    lines.sort();
-    let digest = Sha256::digest(lines.join("\n").as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    parts.push(format!(
+        "crosswalk\t{}",
+        sha256_hex(SHIPPED_CROSSWALK.as_bytes())
+    ));
+    sha256_hex(parts.join("\n").as_bytes())
 }
 
 #[cfg(test)]
@@ -112,18 +119,11 @@ mod tests {
 
     #[test]
     fn snapshot_id_is_stable_and_order_free() {
-        let meta = |label: &str, sha: &str| ListMeta {
-            label: label.into(),
-            format: chokepoint_model::SourceFormat::CslCsv,
-            vintage: None,
-            entries: 0,
-            counts: Vec::new(),
-            sha256: Some(sha.into()),
-        };
-        let a = snapshot_id(&[meta("a.csv", "11"), meta("b.csv", "22")]);
-        let b = snapshot_id(&[meta("b.csv", "22"), meta("a.csv", "11")]);
+        let file = |label: &str, sha: &str| (label.to_string(), sha.to_string());
+        let a = snapshot_id(&[file("a.csv", "11"), file("b.csv", "22")]);
+        let b = snapshot_id(&[file("b.csv", "22"), file("a.csv", "11")]);
         assert_eq!(a, b);
-        assert_eq!(a.len(), 16);
-        assert_ne!(a, snapshot_id(&[meta("a.csv", "12"), meta("b.csv", "22")]));
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, snapshot_id(&[file("a.csv", "12"), file("b.csv", "22")]));
     }
 }

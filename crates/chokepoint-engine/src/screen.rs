@@ -94,6 +94,8 @@ pub struct Screener {
     index: Index,
     /// What was loaded.
     pub lists: Vec<chokepoint_model::ListMeta>,
+    /// The id of the list snapshot (see [`snapshot_id`](crate::snapshot_id)), when known.
+    pub snapshot_id: Option<String>,
 }
 
 impl Screener {
@@ -102,7 +104,14 @@ impl Screener {
         Screener {
             lists: set.lists,
             index: Index::build(set.entries),
+            snapshot_id: None,
         }
+    }
+
+    /// Records the id of the snapshot this index was built from.
+    pub fn with_snapshot_id(mut self, id: String) -> Screener {
+        self.snapshot_id = Some(id);
+        self
     }
 
     /// The index.

@@ -15,6 +15,8 @@ pub struct LoadedLists {
     pub unreadable: Vec<IngestError>,
     /// Files found in directories but skipped because they are no list (README, PROVENANCE...).
     pub skipped: Vec<PathBuf>,
+    /// `(label, sha256)` of every file that was read as a list: what the snapshot is made of.
+    pub files: Vec<(String, String)>,
 }
 
 /// SHA-256 of `bytes`, lowercase hex.
@@ -73,6 +75,12 @@ pub(crate) fn parse_contents(contents: &[(String, Vec<u8>, bool, PathBuf)]) -> L
         set,
         ..LoadedLists::default()
     };
+    let failed: Vec<&str> = errors.iter().map(IngestError::label).collect();
+    loaded.files = contents
+        .iter()
+        .filter(|(label, ..)| !failed.contains(&label.as_str()))
+        .map(|(label, bytes, ..)| (label.clone(), sha256_hex(bytes)))
+        .collect();
     for error in errors {
         let from_dir = contents
             .iter()
@@ -118,4 +126,36 @@ pub(crate) fn label_of(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_name_every_list_read_and_nothing_else() {
+        let list =
+            b"chokepoint_list: 1\nname: t\nentries:\n  - id: A\n    name: Alpha Co\n".to_vec();
+        let contents = vec![
+            (
+                "t.yaml".to_string(),
+                list.clone(),
+                true,
+                PathBuf::from("t.yaml"),
+            ),
+            (
+                "notes.txt".to_string(),
+                b"hello".to_vec(),
+                false,
+                PathBuf::from("dir/notes.txt"),
+            ),
+        ];
+        let loaded = parse_contents(&contents);
+        assert_eq!(
+            loaded.files,
+            vec![("t.yaml".to_string(), sha256_hex(&list))]
+        );
+        assert_eq!(loaded.skipped, vec![PathBuf::from("dir/notes.txt")]);
+        assert_eq!(loaded.set.entries.len(), 1);
+    }
 }

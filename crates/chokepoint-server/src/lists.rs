@@ -75,18 +75,10 @@ impl Snapshot {
             SHIPPED_CROSSWALK,
             &mut set.entries,
         )?;
+        let id = chokepoint_engine::snapshot_id(&files);
         let mut files = files;
         files.sort();
         files.dedup();
-        let mut parts: Vec<String> = files
-            .iter()
-            .map(|(label, sha256)| format!("{label}\t{sha256}"))
-            .collect();
-        parts.push(format!(
-            "crosswalk\t{}",
-            sha256_hex(SHIPPED_CROSSWALK.as_bytes())
-        ));
-        let id = sha256_hex(parts.join("\n").as_bytes());
         let mut entry_hashes = HashMap::with_capacity(set.entries.len());
         for entry in &set.entries {
             let bytes = serde_json::to_vec(entry).unwrap_or_default();
@@ -96,7 +88,7 @@ impl Snapshot {
         }
         let problems = set.diagnostics.len();
         Ok(Snapshot {
-            screener: Screener::new(set),
+            screener: Screener::new(set).with_snapshot_id(id.clone()),
             id,
             loaded_at: chokepoint_store::now_rfc3339(),
             entry_hashes,
@@ -129,7 +121,11 @@ impl ListsSource {
                 }
                 (data_dir.load()?, manifest_files(data_dir)?)
             }
-            ListsSource::Paths(paths) => (chokepoint_engine::load_paths(paths)?, path_files(paths)),
+            ListsSource::Paths(paths) => {
+                let loaded = chokepoint_engine::load_paths(paths)?;
+                let files = loaded.files.clone();
+                (loaded, files)
+            }
         };
         if loaded.unreadable.is_empty() && loaded.set.entries.is_empty() {
             return Ok(None);
@@ -146,35 +142,6 @@ pub(crate) fn manifest_files(data_dir: &DataDir) -> Result<Vec<(String, String)>
         .into_iter()
         .map(|f| (f.label, f.sha256))
         .collect())
-}
-
-/// Every file under `paths` (directories walked, hidden files left out), as `(label, sha256)`.
-fn path_files(paths: &[PathBuf]) -> Vec<(String, String)> {
-    fn walk(path: &std::path::Path, out: &mut Vec<(String, String)>) {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            return;
-        }
-        if path.is_dir() {
-            let mut children: Vec<PathBuf> = std::fs::read_dir(path)
-                .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
-                .unwrap_or_default();
-            children.sort();
-            for child in children {
-                walk(&child, out);
-            }
-        } else if let Ok(bytes) = std::fs::read(path) {
-            out.push((name, sha256_hex(&bytes)));
-        }
-    }
-    let mut out = Vec::new();
-    for path in paths {
-        walk(path, &mut out);
-    }
-    out
 }
 
 fn describe(snapshot: Option<&Snapshot>) -> Value {

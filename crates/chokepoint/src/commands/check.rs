@@ -5,7 +5,7 @@ use crate::args::{CheckArgs, Format};
 use crate::commands::load_screener;
 use crate::output::writer;
 use anyhow::Context as _;
-use chokepoint_engine::{DataDir, Screener, ScreenerLookup, snapshot_id};
+use chokepoint_engine::{DataDir, Screener, ScreenerLookup};
 use chokepoint_rules::{Context, PartyLookup, parse_records, render_memo, shipped_ruleset};
 use std::io::Write;
 use std::process::ExitCode;
@@ -47,7 +47,7 @@ pub fn run(data_dir: &DataDir, args: CheckArgs) -> anyhow::Result<ExitCode> {
         None
     };
     let lookup = screener.as_ref().map(ScreenerLookup::new);
-    let snapshot = screener.as_ref().map(|s| snapshot_id(&s.lists));
+    let snapshot = screener.as_ref().and_then(|s| s.snapshot_id.clone());
     let context = Context {
         lookup: lookup.as_ref().map(|l| l as &dyn PartyLookup),
         list_snapshot: snapshot.as_deref(),

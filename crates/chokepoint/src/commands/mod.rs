@@ -77,6 +77,7 @@ pub fn load_screener(data_dir: &DataDir, sources: &ListSources) -> anyhow::Resul
                 .join("\n")
         );
     }
+    let snapshot = chokepoint_engine::snapshot_id(&loaded.files);
     let mut set = loaded.set;
     apply_crosswalk(
         "lists/native-names.yaml",
@@ -86,7 +87,7 @@ pub fn load_screener(data_dir: &DataDir, sources: &ListSources) -> anyhow::Resul
     if set.entries.is_empty() {
         anyhow::bail!("the lists given hold no entry");
     }
-    Ok(Screener::new(set))
+    Ok(Screener::new(set).with_snapshot_id(snapshot))
 }
 
 /// A short account of data problems on standard error: counts per file and the first few.

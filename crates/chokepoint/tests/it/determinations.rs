@@ -148,7 +148,7 @@ fn parties_given_by_name_are_screened_and_bad_records_named() {
     assert!(
         first["evidence"]["list_snapshot"]
             .as_str()
-            .is_some_and(|s| s.len() == 16),
+            .is_some_and(|s| s.len() == 64),
         "{first}"
     );
 
