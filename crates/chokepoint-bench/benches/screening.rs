@@ -1,8 +1,9 @@
-//! Criterion micro-benchmarks: normalising a name, scoring a pair, one search on a small index.
+//! Criterion micro-benchmarks: normalising a name, scoring a pair (explained, and the bare score
+//! that screening and `match --pairs` compute), one search on a small index.
 
 use chokepoint_model::{ListCode, ListEntry};
 use chokepoint_names::normalize;
-use chokepoint_screening::{Filters, Index, Scratch, compare};
+use chokepoint_screening::{Filters, Index, Scratch, compare, score};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -21,6 +22,13 @@ fn bench(c: &mut Criterion) {
     let n = normalize("Guangzhou Haige Communication Group Co., Ltd.");
     c.bench_function("compare normalised pair", |b| {
         b.iter(|| compare(black_box(&q), black_box(&n)))
+    });
+    c.bench_function("score normalised pair", |b| {
+        b.iter(|| score(black_box(&q), black_box(&n)))
+    });
+    let unrelated = normalize("Beijing Naura Microelectronics Equipment Co Ltd");
+    c.bench_function("score unrelated pair", |b| {
+        b.iter(|| score(black_box(&q), black_box(&unrelated)))
     });
     let mut rng = chokepoint_bench::Rng::new(7);
     let entries: Vec<ListEntry> = (0..5000)

@@ -122,6 +122,15 @@ pub enum LineStatus {
     SubassemblyNotControlled,
     /// Foreign-made sub-assembly whose status or license need is unknown.
     SubassemblyUndetermined,
+    /// Foreign-made part subject to the EAR as a foreign direct product, needing a license:
+    /// counts in full.
+    ForeignSubjectControlled,
+    /// Foreign-made part subject to the EAR as a foreign direct product, no license needed:
+    /// does not count.
+    ForeignSubjectNotControlled,
+    /// Foreign-made part that may be a foreign direct product subject to the EAR (a fact is
+    /// missing), or whose license need is unknown.
+    ForeignSubjectUndetermined,
 }
 
 impl LineStatus {
@@ -137,6 +146,9 @@ impl LineStatus {
             LineStatus::SubassemblyControlled => "subassembly_controlled",
             LineStatus::SubassemblyNotControlled => "subassembly_not_controlled",
             LineStatus::SubassemblyUndetermined => "subassembly_undetermined",
+            LineStatus::ForeignSubjectControlled => "foreign_subject_controlled",
+            LineStatus::ForeignSubjectNotControlled => "foreign_subject_not_controlled",
+            LineStatus::ForeignSubjectUndetermined => "foreign_subject_undetermined",
         }
     }
 }
@@ -152,7 +164,7 @@ pub struct SubassemblyCalc {
     pub controlled_percent: Decimal,
     /// The threshold that applies to it (`None`: no de minimis rule applies).
     pub threshold_percent: Option<Decimal>,
-    /// Subject to the EAR by de minimis.
+    /// Subject to the EAR (by de minimis, or as a foreign direct product).
     pub subject_to_ear: Answer,
 }
 
@@ -463,8 +475,13 @@ fn item(eccn: Option<&str>, origin: &str) -> Item {
         uniquely_required_10nm: None,
         for_200mm_facility: None,
         content_detail: None,
+        classifications: Default::default(),
     }
 }
+
+/// What a foreign part's FDP status depends on: ECCN, origin, its direct-product facts (as
+/// text) and whether it contains a US-origin IC.
+type PartKey = (Option<Text>, Text, String, Option<bool>);
 
 struct Ctx<'a, 'r> {
     br: &'r BomRules<'a>,
@@ -473,6 +490,8 @@ struct Ctx<'a, 'r> {
     parties: Vec<Party>,
     licensing: HashMap<Option<String>, (Tri, String)>,
     thresholds: HashMap<(Option<String>, String, Option<bool>), Option<Threshold>>,
+    /// A foreign part's FDP status by (ECCN, origin, direct-product facts, contains US IC).
+    part_fdp: HashMap<PartKey, (Tri, String)>,
     notes: Vec<String>,
 }
 
@@ -824,6 +843,7 @@ pub fn evaluate_with(
         parties,
         licensing: HashMap::new(),
         thresholds: HashMap::new(),
+        part_fdp: HashMap::new(),
         notes: Vec::new(),
     };
     Ok(compute(&mut ctx, bom, &tree))
@@ -902,6 +922,35 @@ fn compute(ctx: &mut Ctx<'_, '_>, bom: &Bom, tree: &Tree) -> BomAnswer {
                 ),
                 Tri::Unknown => (LineStatus::Undetermined, Decimal::ZERO, ext, reason, None),
             }
+        } else if !has_children
+            && let Some((fdp, fdp_why)) = part_fdp(ctx, l, contains_ic)
+            && fdp != Tri::False
+        {
+            let (lic, why) = ctx.licensing(l.eccn.as_deref());
+            let what = format!("foreign-made ({}), {fdp_why}", l.origin_country);
+            match (fdp, lic) {
+                (Tri::True, Tri::True) => (
+                    LineStatus::ForeignSubjectControlled,
+                    ext,
+                    Decimal::ZERO,
+                    Text::from(format!("{what}: counted at its full value; {why}")),
+                    None,
+                ),
+                (_, Tri::False) => (
+                    LineStatus::ForeignSubjectNotControlled,
+                    Decimal::ZERO,
+                    Decimal::ZERO,
+                    Text::from(format!("{what}: not counted; {why}")),
+                    None,
+                ),
+                _ => (
+                    LineStatus::ForeignSubjectUndetermined,
+                    Decimal::ZERO,
+                    ext,
+                    Text::from(format!("{what}; {why}")),
+                    None,
+                ),
+            }
         } else if !has_children {
             (
                 LineStatus::Foreign,
@@ -930,7 +979,15 @@ fn compute(ctx: &mut Ctx<'_, '_>, bom: &Bom, tree: &Tree) -> BomAnswer {
                 .map(|&c| undetermined[c as usize])
                 .sum();
             let t = ctx.threshold(l.eccn.as_deref(), &l.origin_country, contains_ic);
-            let subject = de_minimis(t.as_ref(), sum_c, sum_u, ext, Tri::from_bool(us_content[i]));
+            let by_content =
+                de_minimis(t.as_ref(), sum_c, sum_u, ext, Tri::from_bool(us_content[i]));
+            // A sub-assembly that is itself a foreign direct product is subject whatever its
+            // US content.
+            let fdp = part_fdp(ctx, l, contains_ic);
+            let subject = match &fdp {
+                Some((tri, _)) => by_content.or(*tri),
+                None => by_content,
+            };
             let calc = SubassemblyCalc {
                 controlled_value: sum_c,
                 undetermined_value: sum_u,
@@ -938,7 +995,7 @@ fn compute(ctx: &mut Ctx<'_, '_>, bom: &Bom, tree: &Tree) -> BomAnswer {
                 threshold_percent: t.as_ref().map(|t| t.percent),
                 subject_to_ear: Answer::from_tri(subject),
             };
-            let share = format!(
+            let mut share = format!(
                 "foreign-made sub-assembly ({}), controlled US content {} % of its value vs {}",
                 l.origin_country,
                 calc.controlled_percent,
@@ -948,6 +1005,11 @@ fn compute(ctx: &mut Ctx<'_, '_>, bom: &Bom, tree: &Tree) -> BomAnswer {
                         t.percent, t.citation
                     ))
             );
+            if let Some((tri, why)) = &fdp
+                && *tri != Tri::False
+            {
+                share.push_str(&format!("; {why}"));
+            }
             match subject {
                 Tri::False => (
                     LineStatus::SubassemblyNotSubject,
@@ -1163,6 +1225,72 @@ fn line_calc(
         reason,
         subassembly: sub,
     }
+}
+
+/// Whether a foreign-made part (a leaf or a sub-assembly) is subject to the EAR as a foreign
+/// direct product: its stated direct-product facts against every FDP rule's product scope and
+/// second test, as for the product itself. `None` when the line states no direct-product fact:
+/// the part is then judged by its origin and, for a sub-assembly, by de minimis (its FDP status
+/// is not asked about, as the product's is).
+fn part_fdp(
+    ctx: &mut Ctx<'_, '_>,
+    l: &BomLine,
+    contains_ic: Option<bool>,
+) -> Option<(Tri, String)> {
+    use crate::input::DirectProduct;
+    if matches!(
+        (&l.direct_product_of, &l.plant_is_direct_product_of),
+        (DirectProduct::Unknown, DirectProduct::Unknown)
+    ) {
+        return None;
+    }
+    let key = (
+        l.eccn.clone(),
+        l.origin_country.clone(),
+        format!(
+            "{:?}|{:?}",
+            l.direct_product_of, l.plant_is_direct_product_of
+        ),
+        contains_ic,
+    );
+    if let Some(hit) = ctx.part_fdp.get(&key) {
+        return Some(hit.clone());
+    }
+    let outcomes = fdp_outcomes(ctx, l, contains_ic);
+    let firing: Vec<&FdpOutcome> = outcomes
+        .iter()
+        .filter(|o| o.outcome == "subject_to_ear")
+        .collect();
+    let maybe: Vec<&FdpOutcome> = outcomes
+        .iter()
+        .filter(|o| o.outcome == "may_apply")
+        .collect();
+    let answer = if let Some(o) = firing.first() {
+        (
+            Tri::True,
+            format!(
+                "a foreign direct product subject to the EAR ({}, {})",
+                o.title, o.citation
+            ),
+        )
+    } else if let Some(o) = maybe.first() {
+        (
+            Tri::Unknown,
+            format!(
+                "possibly a foreign direct product ({}, {}): {}",
+                o.title,
+                o.citation,
+                o.why.join("; ")
+            ),
+        )
+    } else {
+        (
+            Tri::False,
+            "not a foreign direct product under any FDP rule".to_string(),
+        )
+    };
+    ctx.part_fdp.insert(key, answer.clone());
+    Some(answer)
 }
 
 fn fdp_outcomes(

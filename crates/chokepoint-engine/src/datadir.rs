@@ -11,6 +11,7 @@
 //! nothing.
 
 use crate::EngineError;
+use crate::history::{Revision, RevisionFile, next_revision};
 use crate::source::{LoadedLists, label_of, parse_contents, sha256_hex};
 use chokepoint_model::ListMeta;
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,9 @@ pub struct Manifest {
     pub files: Vec<StoredFile>,
     /// What each current list holds.
     pub lists: Vec<ListMeta>,
+    /// Every revision, oldest first (see [`Revision`]); the last one is current.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Revision>,
 }
 
 /// One imported file.
@@ -146,6 +150,10 @@ impl DataDir {
             return Err(EngineError::Unreadable(parsed.unreadable));
         }
         let mut manifest = self.manifest()?;
+        // Revisions began after this directory's first import: its state then is revision 1.
+        if manifest.history.is_empty() && !manifest.files.is_empty() {
+            manifest.history = self.history()?;
+        }
         let files_dir = self.lists_dir().join("files");
         create_dir(&files_dir)?;
         let mut report = ImportReport::default();
@@ -179,6 +187,11 @@ impl DataDir {
         // Describe what is now current, from the files themselves.
         let current = self.load_with(&manifest)?;
         manifest.lists = current.set.lists.clone();
+        let files = self.revision_files(&manifest);
+        if let Some(revision) = next_revision(manifest.history.last(), files, &current, imported_at)
+        {
+            manifest.history.push(revision);
+        }
         let text =
             serde_json::to_vec_pretty(&manifest).map_err(|e| EngineError::CorruptDataDir {
                 path: self.manifest_path(),
@@ -224,26 +237,52 @@ impl DataDir {
         self.import(files, imported_at)
     }
 
+    /// The current files of `manifest`, as a revision records them.
+    pub(crate) fn revision_files(&self, manifest: &Manifest) -> Vec<RevisionFile> {
+        manifest
+            .files
+            .iter()
+            .map(|f| RevisionFile {
+                label: f.label.clone(),
+                sha256: f.sha256.clone(),
+                stored_as: f.stored_as.clone(),
+            })
+            .collect()
+    }
+
     /// Loads the files `manifest` names, checking each against its recorded SHA-256.
     fn load_with(&self, manifest: &Manifest) -> Result<LoadedLists, EngineError> {
-        let mut contents = Vec::with_capacity(manifest.files.len());
-        for file in &manifest.files {
-            let path = self.lists_dir().join(&file.stored_as);
+        let files: Vec<(String, String, String)> = manifest
+            .files
+            .iter()
+            .map(|f| (f.label.clone(), f.sha256.clone(), f.stored_as.clone()))
+            .collect();
+        self.load_files(&files)
+    }
+
+    /// Loads files kept in `lists/` given as `(label, sha256, stored_as)`, checking each
+    /// against its SHA-256.
+    pub(crate) fn load_files(
+        &self,
+        files: &[(String, String, String)],
+    ) -> Result<LoadedLists, EngineError> {
+        let mut contents = Vec::with_capacity(files.len());
+        for (label, sha256, stored_as) in files {
+            let path = self.lists_dir().join(stored_as);
             let bytes = std::fs::read(&path).map_err(|source| EngineError::Io {
                 path: path.clone(),
                 action: "read",
                 source,
             })?;
-            if sha256_hex(&bytes) != file.sha256 {
+            if sha256_hex(&bytes) != *sha256 {
                 return Err(EngineError::CorruptDataDir {
                     path,
                     reason: format!(
-                        "content does not match its recorded SHA-256 `{}`; import the list again",
-                        file.sha256
+                        "content does not match its recorded SHA-256 `{sha256}`; import the list again"
                     ),
                 });
             }
-            contents.push((file.label.clone(), bytes, true, path));
+            contents.push((label.clone(), bytes, true, path));
         }
         Ok(parse_contents(&contents))
     }

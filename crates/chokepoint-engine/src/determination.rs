@@ -4,7 +4,7 @@
 use crate::screen::{ScreenOptions, ScreenQuery, Screener};
 use crate::{SHIPPED_CROSSWALK, sha256_hex};
 use chokepoint_model::Date;
-use chokepoint_rules::{ListHit, PartyLookup};
+use chokepoint_rules::{ListHit, ListStatus, PartyLookup, parse_entity_list_terms};
 use chokepoint_screening::Filters;
 
 /// Screening as the determination engine's party lookup: only matches (score at or above the
@@ -50,6 +50,35 @@ impl PartyLookup for ScreenerLookup<'_> {
             })
             .collect()
     }
+}
+
+/// The list status of a party given by name, for engines that take one (the BOM's end user):
+/// its matches on the loaded lists as of `as_of`, in the rules' terms, with the Entity List
+/// footnotes read from the entry's license requirement. Empty: screened and not listed.
+pub fn list_status(
+    screener: &Screener,
+    name: &str,
+    country: Option<&str>,
+    as_of: Date,
+) -> Vec<ListStatus> {
+    ScreenerLookup::new(screener)
+        .lookup(name, country, as_of)
+        .into_iter()
+        .map(|hit| {
+            let terms = parse_entity_list_terms(
+                hit.license_requirement.as_deref().unwrap_or(""),
+                hit.license_policy.as_deref().unwrap_or(""),
+            );
+            ListStatus {
+                list: hit.list,
+                footnotes: terms.footnotes.clone(),
+                fr: (!hit.fr.is_empty()).then(|| hit.fr.join("; ")),
+                entry_review_policy: None,
+                license_requirement: hit.license_requirement,
+                license_policy: hit.license_policy,
+            }
+        })
+        .collect()
 }
 
 /// The rule engine's name for a screening list code.

@@ -11,6 +11,8 @@
 mod aliases;
 mod datadir;
 mod determination;
+mod history;
+mod monitor;
 mod pairs;
 mod screen;
 mod source;
@@ -18,7 +20,12 @@ mod update;
 
 pub use aliases::{SHIPPED_CROSSWALK, apply_crosswalk};
 pub use datadir::{DataDir, ImportReport, Manifest, StoredFile};
-pub use determination::{ScreenerLookup, snapshot_id};
+pub use determination::{ScreenerLookup, list_status, snapshot_id};
+pub use history::{
+    Revision, RevisionFile, RevisionSpec, SourceSnapshot, revision_on, source_matches,
+    split_sources,
+};
+pub use monitor::{DeltaIndex, WatchScreen, entry_hash, screen_watched};
 pub use pairs::score_pairs;
 pub use screen::{
     BatchAnswer, BatchRow, HitRecord, ScreenOptions, ScreenQuery, ScreenQueryWire, Screener,

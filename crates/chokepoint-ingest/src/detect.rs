@@ -87,6 +87,9 @@ fn detect_text(label: &str, body: &[u8], head: &[u8]) -> Option<SourceFormat> {
     if has("_id") && has("source") && has("name") {
         return Some(SourceFormat::CslCsv);
     }
+    if crate::meti_eul::is_header(&columns) {
+        return Some(SourceFormat::MetiEulCsv);
+    }
     if has("name") && has("effective_date") && header.is_some_and(|h| h.contains('\t')) {
         return Some(SourceFormat::BisDplTxt);
     }

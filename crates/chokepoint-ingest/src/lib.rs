@@ -1,7 +1,7 @@
 //! Reads screening-list files into the domain model: trade.gov CSL (CSV and JSON), OFAC legacy
 //! CSV (SDN and consolidated non-SDN, each with its companion files), the BIS Denied Persons List,
-//! the UN Security Council consolidated XML, and chokepoint's own user-list format (YAML or CSV,
-//! see `FORMAT.md`).
+//! the UN Security Council consolidated XML, Japan's METI End User List (as a table converted from
+//! METI's PDF), and chokepoint's own user-list format (YAML or CSV, see `FORMAT.md`).
 //!
 //! **Architecture invariant:** this crate is pure. It never opens files or sockets and reads no
 //! clock and no environment: it takes bytes plus a label (the file name) and returns values.
@@ -17,6 +17,7 @@ mod csl_json;
 mod detect;
 mod dpl;
 mod error;
+mod meti_eul;
 mod ofac;
 mod text;
 mod un_xml;
@@ -56,6 +57,7 @@ pub fn parse(label: &str, bytes: &[u8], format: SourceFormat) -> Result<ListSet,
         SourceFormat::UnXml => un_xml::parse(label, bytes),
         SourceFormat::UserYaml => user::parse_yaml(label, bytes),
         SourceFormat::UserCsv => user::parse_csv(label, bytes),
+        SourceFormat::MetiEulCsv => meti_eul::parse(label, bytes),
     }
 }
 

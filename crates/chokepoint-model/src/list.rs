@@ -80,6 +80,8 @@ pub enum SourceFormat {
     UserYaml,
     /// chokepoint's own list format, CSV.
     UserCsv,
+    /// Japan's METI End User List, a table converted from METI's PDF (CSV or tab-separated).
+    MetiEulCsv,
 }
 
 impl SourceFormat {
@@ -94,6 +96,7 @@ impl SourceFormat {
             SourceFormat::UnXml => "un_xml",
             SourceFormat::UserYaml => "user_yaml",
             SourceFormat::UserCsv => "user_csv",
+            SourceFormat::MetiEulCsv => "meti_eul_csv",
         }
     }
 }

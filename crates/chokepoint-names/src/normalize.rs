@@ -13,7 +13,7 @@
 //! screening normalises every listed name once at load and every query once.
 
 use crate::lexicon::{CJK_LEGAL_FORMS, GLUED_LEGAL_PREFIXES, TokenClass, lexicon};
-use crate::phonetic::phonetic_key;
+use crate::phonetic::PhoneticKey;
 use crate::script::Script;
 use unicode_normalization::UnicodeNormalization;
 
@@ -50,7 +50,7 @@ pub struct Token {
     pub letters: u32,
     /// Double Metaphone key, computed on first use (it is needed only for the few pairs that
     /// differ in spelling).
-    phonetic: std::sync::OnceLock<String>,
+    phonetic: std::sync::OnceLock<PhoneticKey>,
 }
 
 impl PartialEq for Token {
@@ -69,9 +69,20 @@ impl Eq for Token {}
 impl Token {
     /// The Double Metaphone key (empty for numbers, legal forms and stop words).
     pub fn phonetic(&self) -> &str {
+        self.phonetic_key().as_str()
+    }
+
+    /// Whether both tokens have a Double Metaphone key and it is the same (what
+    /// `!a.phonetic().is_empty() && a.phonetic() == b.phonetic()` says, without comparing strings).
+    pub fn sounds_like(&self, other: &Token) -> bool {
+        let key = self.phonetic_key();
+        !key.is_empty() && key == other.phonetic_key()
+    }
+
+    fn phonetic_key(&self) -> &PhoneticKey {
         self.phonetic.get_or_init(|| match self.class {
-            TokenClass::Word | TokenClass::Generic => phonetic_key(&self.text),
-            _ => String::new(),
+            TokenClass::Word | TokenClass::Generic => PhoneticKey::of(&self.text),
+            _ => PhoneticKey::default(),
         })
     }
 
@@ -150,12 +161,15 @@ impl NormalizedName {
 
 /// Normalises a name. Never fails: an input with nothing usable gives an empty name.
 pub fn normalize(name: &str) -> NormalizedName {
-    let mut raw = RawWords::default();
+    // Sized once: a word is seldom longer than the whole name, a name seldom has more than eight.
+    let mut raw = RawWords {
+        words: Vec::with_capacity(8),
+        current: String::with_capacity(name.len()),
+        ..RawWords::default()
+    };
     if name.is_ascii() {
         raw.other_script = true;
-        for c in name.chars() {
-            raw.push_char(c, Origin::Latin);
-        }
+        raw.push_ascii(name);
     } else {
         for c in name.nfkc() {
             let script = Script::of(c);
@@ -228,6 +242,30 @@ impl RawWords {
         }
     }
 
+    /// `push_char` for each character of an ASCII name, a run of letters and digits at a time
+    /// (most listed names are ASCII, and each character cost a call).
+    fn push_ascii(&mut self, name: &str) {
+        let bytes = name.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_alphanumeric() {
+                self.push_char(char::from(bytes[i]), Origin::Latin);
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if self.current.is_empty() {
+                self.current_origin = Some(Origin::Latin);
+            }
+            let from = self.current.len();
+            self.current.push_str(&name[start..i]);
+            self.current[from..].make_ascii_lowercase();
+        }
+    }
+
     fn push_char(&mut self, c: char, origin: Origin) {
         if c.is_ascii_alphanumeric() {
             // A word's origin is its first character's, unless a later one was transliterated.
@@ -256,8 +294,12 @@ impl RawWords {
     fn end_word(&mut self) {
         if !self.current.is_empty() {
             let origin = self.current_origin.take().unwrap_or(Origin::Latin);
+            // A copy of exactly the word's length, keeping `current`'s buffer for the next word:
+            // one allocation per word instead of a string grown from empty letter by letter.
+            let text = self.current.clone();
+            self.current.clear();
             self.words.push(RawWord {
-                text: std::mem::take(&mut self.current),
+                text,
                 origin,
                 fixed_class: None,
                 dotted: false,
@@ -385,16 +427,20 @@ fn finish(raw: RawWords) -> NormalizedName {
         tokens.push(token);
         i += 1;
     }
-    let compact: String = tokens
-        .iter()
-        .filter(|t| {
-            matches!(
-                t.class,
-                TokenClass::Word | TokenClass::Number | TokenClass::Generic
-            )
-        })
-        .map(|t| t.surface.as_deref().unwrap_or(&t.text))
-        .collect();
+    let compact_parts = || {
+        tokens
+            .iter()
+            .filter(|t| {
+                matches!(
+                    t.class,
+                    TokenClass::Word | TokenClass::Number | TokenClass::Generic
+                )
+            })
+            .map(|t| t.surface.as_deref().unwrap_or(&t.text))
+    };
+    // Sized once rather than grown part by part.
+    let mut compact = String::with_capacity(compact_parts().map(str::len).sum());
+    compact.extend(compact_parts());
     NormalizedName {
         tokens,
         compact_letters: letter_mask(&compact),
@@ -439,6 +485,10 @@ fn merge_single_letters(words: Vec<RawWord>) -> Vec<RawWord> {
     let single = |w: &RawWord| {
         w.fixed_class.is_none() && w.text.len() == 1 && w.text.as_bytes()[0].is_ascii_alphabetic()
     };
+    // Most names have no such run: keep their words as they are.
+    if !words.iter().any(|w| single(w) && w.dotted) {
+        return words;
+    }
     let mut out: Vec<RawWord> = Vec::with_capacity(words.len());
     let mut iter = words.into_iter().peekable();
     while let Some(word) = iter.next() {
@@ -464,16 +514,22 @@ fn merge_single_letters(words: Vec<RawWord>) -> Vec<RawWord> {
 /// "JSCARGUMENT" → `jsc` `argument`: Russian legal forms often arrive glued to the name.
 fn split_glued_legal_forms(words: Vec<RawWord>) -> Vec<RawWord> {
     let lex = lexicon();
-    let mut out = Vec::with_capacity(words.len());
+    // The prefix test first: it is cheaper than the lexicon look-up and rarely passes.
+    let glued_prefix = |word: &RawWord| {
+        GLUED_LEGAL_PREFIXES
+            .iter()
+            .find(|p| word.text.len() >= p.len() + 4 && word.text.starts_with(**p))
+            .filter(|_| word.fixed_class.is_none() && !lex.is_legal_word(&word.text))
+    };
+    // Most names have no glued legal form: keep their words as they are.
+    let Some(first) = words.iter().position(|w| glued_prefix(w).is_some()) else {
+        return words;
+    };
+    let mut out = Vec::with_capacity(words.len() + 1);
+    let mut words = words.into_iter();
+    out.extend(words.by_ref().take(first));
     for word in words {
-        let glued = (word.fixed_class.is_none() && !lex.is_legal_word(&word.text))
-            .then(|| {
-                GLUED_LEGAL_PREFIXES
-                    .iter()
-                    .find(|p| word.text.len() >= p.len() + 4 && word.text.starts_with(**p))
-            })
-            .flatten();
-        if let Some(prefix) = glued {
+        if let Some(prefix) = glued_prefix(&word) {
             for text in [prefix.to_string(), word.text[prefix.len()..].to_string()] {
                 out.push(RawWord {
                     text,

@@ -13,19 +13,24 @@
 #![warn(missing_docs)]
 
 mod classify;
+mod enrich;
 mod model;
 mod ownership;
 mod parse;
 
 pub use classify::{Classification, UsedFact, classify, to_rules_facility};
+pub use enrich::{
+    FACILITY_MATCH, FacilityRef, PartyContext, Tie, advanced_word, edge_when, facility_json,
+    fill_facilities, fill_ownership, find_facility, party_context,
+};
 pub use model::{
     Confidence, Edge, EdgeOrigin, FacilityRecord, FacilityStatus, Fact, OwnerShare, PartialDate,
     Product, Registry, Relation, Source, Transistor,
 };
 pub use ownership::{
     AFFILIATES_RULE_ID, AffiliatesRule, Basis, Company, CompanyId, Contribution, Listed,
-    ListedShare, OwnershipGraph, affiliates_rule, affiliates_rule_applies, edges_from_list_entries,
-    listed_per_registry,
+    ListedShare, OwnershipGraph, affiliates_rule, affiliates_rule_applies, covers_subsidiaries,
+    edges_from_list_entries, listed_per_registry,
 };
 pub use parse::{
     DECIDING_FIELDS, RegistryError, check_source_keys, parse_facilities_csv, parse_facilities_yaml,

@@ -48,6 +48,10 @@ pub struct Company {
     /// Other names seen for it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub other_names: Vec<String>,
+    /// Its list entry says the listing reaches its subsidiaries ("and its subsidiaries", "and
+    /// any successor, sub-unit, or subsidiary thereof").
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub listing_covers_subsidiaries: bool,
 }
 
 /// Decides whether a company is listed (Entity List, MEU List...) on the date asked about.
@@ -173,42 +177,167 @@ pub fn affiliates_rule_applies(ruleset: &RuleSet, date: Date) -> bool {
     affiliates_rule(ruleset, date).applies()
 }
 
-/// Edges derived from list entries: a name "X. Affiliated Entity: Y" makes Y controlled by X
-/// (share unknown).
+/// Edges derived from list entries' own words:
+///
+/// - a name "X. Affiliated Entity: Y" makes Y controlled by X (share unknown);
+/// - a name "X (a subsidiary of Y)" makes X controlled by Y (share unknown);
+/// - two entities listed at the same full address (street, city and country, on the same list)
+///   are tied by a `shares a listed address with` edge, which is shown but never counts as
+///   ownership.
+///
+/// The wording "and its subsidiaries" / "and any successor, sub-unit, or subsidiary thereof"
+/// makes no edge: it says the listing reaches the entity's subsidiaries, which
+/// [`OwnershipGraph::add_list_entries`] records on the company (see
+/// [`Company::listing_covers_subsidiaries`]).
 pub fn edges_from_list_entries(entries: &[ListEntry]) -> Vec<Edge> {
-    const MARK: &str = "Affiliated Entity:";
+    const AFFILIATED: &str = "Affiliated Entity:";
     let mut edges = Vec::new();
+    let origin = |entry: &ListEntry| EdgeOrigin::List {
+        list: entry.list.to_string(),
+        source_id: entry.source_id.clone(),
+    };
+    let tidy = |text: &str| {
+        text.trim()
+            .trim_end_matches(['.', ',', ';'])
+            .trim()
+            .to_string()
+    };
     for entry in entries {
         for name in &entry.names {
-            let Some(i) = name.text.find(MARK) else {
+            if let Some(i) = name.text.find(AFFILIATED) {
+                let parent = tidy(&name.text[..i]);
+                let child = tidy(&name.text[i + AFFILIATED.len()..]);
+                if !parent.is_empty() && !child.is_empty() {
+                    edges.push(Edge {
+                        child,
+                        child_entity_list_name: Some(name.text.clone()),
+                        parent: parent.clone(),
+                        parent_entity_list_name: Some(parent),
+                        relation: Relation::Controls,
+                        relation_text: "controls (Entity List \"Affiliated Entity\")".into(),
+                        percent: None,
+                        as_of: None,
+                        sources: vec![format!("{}:{}", entry.list, entry.source_id)],
+                        confidence: None,
+                        note: Some("derived from the listed name; share not stated".into()),
+                        origin: origin(entry),
+                    });
+                }
+            }
+            if let Some((child, parent)) = subsidiary_of(&name.text) {
+                edges.push(Edge {
+                    child_entity_list_name: Some(name.text.clone()),
+                    child,
+                    parent,
+                    parent_entity_list_name: None,
+                    relation: Relation::Controls,
+                    relation_text: "controls (listed \"a subsidiary of\")".into(),
+                    percent: None,
+                    as_of: None,
+                    sources: vec![format!("{}:{}", entry.list, entry.source_id)],
+                    confidence: None,
+                    note: Some("derived from the listed name; share not stated".into()),
+                    origin: origin(entry),
+                });
+            }
+        }
+    }
+    edges.extend(shared_address_edges(entries));
+    edges
+}
+
+/// "X (a subsidiary of Y)" → `(X, Y)`.
+fn subsidiary_of(name: &str) -> Option<(String, String)> {
+    let lower = name.to_ascii_lowercase();
+    let at = lower.find("(a subsidiary of ")?;
+    let close = lower[at..].find(')')? + at;
+    let child = name[..at].trim().trim_end_matches(',').trim();
+    let parent = name[at + "(a subsidiary of ".len()..close].trim();
+    (!child.is_empty() && !parent.is_empty()).then(|| (child.to_string(), parent.to_string()))
+}
+
+/// Whether a listed name extends the listing to the entity's subsidiaries.
+pub fn covers_subsidiaries(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains("and its subsidiaries")
+        || lower.contains("or subsidiary thereof")
+        || lower.contains("and subsidiaries thereof")
+}
+
+/// The name a "covers its subsidiaries" wording qualifies: the text before it.
+fn covered_name(name: &str) -> &str {
+    let lower = name.to_ascii_lowercase();
+    let cut = [
+        "and its subsidiaries",
+        "and any successor",
+        "and subsidiaries thereof",
+    ]
+    .iter()
+    .filter_map(|w| lower.find(w))
+    .min()
+    .unwrap_or(name.len());
+    name[..cut].trim().trim_end_matches([',', ';']).trim()
+}
+
+/// Entities of one list sharing a full address (street, city and country all given).
+fn shared_address_edges(entries: &[ListEntry]) -> Vec<Edge> {
+    let mut by_address: HashMap<(String, String), Vec<&ListEntry>> = HashMap::new();
+    for entry in entries
+        .iter()
+        .filter(|e| e.kind == chokepoint_model::PartyKind::Entity)
+    {
+        for address in &entry.addresses {
+            let (Some(street), Some(city), Some(country)) =
+                (&address.street, &address.city, &address.country)
+            else {
                 continue;
             };
-            let parent = name.text[..i]
-                .trim()
-                .trim_end_matches(['.', ',', ';'])
-                .trim();
-            let child = name.text[i + MARK.len()..]
-                .trim()
-                .trim_end_matches(['.', ',', ';'])
-                .trim();
-            if parent.is_empty() || child.is_empty() {
+            let key = format!("{street} {city} {country}")
+                .to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if street.trim().len() < 6 {
                 continue;
             }
+            let group = by_address.entry((entry.list.to_string(), key)).or_default();
+            if !group.iter().any(|e| e.source_id == entry.source_id) {
+                group.push(entry);
+            }
+        }
+    }
+    let mut edges = Vec::new();
+    let mut groups: Vec<_> = by_address.into_iter().collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, group) in groups {
+        // A building that houses dozens of listed entities (registered agents) says nothing.
+        if group.len() < 2 || group.len() > 5 {
+            continue;
+        }
+        for pair in group.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            let (Some(a_name), Some(b_name)) = (a.names.first(), b.names.first()) else {
+                continue;
+            };
             edges.push(Edge {
-                child: child.to_string(),
-                child_entity_list_name: Some(name.text.clone()),
-                parent: parent.to_string(),
-                parent_entity_list_name: Some(parent.to_string()),
-                relation: Relation::Controls,
-                relation_text: "controls (Entity List \"Affiliated Entity\")".into(),
+                child: a_name.text.clone(),
+                child_entity_list_name: Some(a_name.text.clone()),
+                parent: b_name.text.clone(),
+                parent_entity_list_name: Some(b_name.text.clone()),
+                relation: Relation::Other,
+                relation_text: "shares a listed address with".into(),
                 percent: None,
                 as_of: None,
-                sources: vec![format!("{}:{}", entry.list, entry.source_id)],
+                sources: vec![
+                    format!("{}:{}", a.list, a.source_id),
+                    format!("{}:{}", b.list, b.source_id),
+                ],
                 confidence: None,
-                note: Some("derived from the listed name; share not stated".into()),
+                note: Some("same street, city and country on the list; not ownership".into()),
                 origin: EdgeOrigin::List {
-                    list: entry.list.to_string(),
-                    source_id: entry.source_id.clone(),
+                    list: a.list.to_string(),
+                    source_id: a.source_id.clone(),
                 },
             });
         }
@@ -311,6 +440,7 @@ impl OwnershipGraph {
                     name: name.to_string(),
                     entity_list_name: entity_list_name.map(String::from),
                     other_names: Vec::new(),
+                    listing_covers_subsidiaries: false,
                 });
                 self.companies.len() - 1
             }
@@ -330,11 +460,32 @@ impl OwnershipGraph {
         }
     }
 
-    /// Adds the edges hidden in list entries' names ([`edges_from_list_entries`]).
+    /// Adds the edges hidden in list entries' words ([`edges_from_list_entries`]), and marks
+    /// the companies whose listing reaches their subsidiaries ([`covers_subsidiaries`]).
     pub fn add_list_entries(&mut self, entries: &[ListEntry]) {
         for edge in edges_from_list_entries(entries) {
             self.add_edge(edge);
         }
+        for entry in entries {
+            for name in entry.names.iter().filter(|n| covers_subsidiaries(&n.text)) {
+                let covered = covered_name(&name.text);
+                if covered.is_empty() {
+                    continue;
+                }
+                let id = self.company_for(covered, Some(covered));
+                self.companies[id].listing_covers_subsidiaries = true;
+            }
+        }
+    }
+
+    /// A listed company whose listing reaches its subsidiaries and that owns or controls
+    /// `company` on `as_of`, if any: `company` is then covered by that listing itself.
+    pub fn covered_by_parent_listing(&self, company: CompanyId, as_of: Date) -> Option<CompanyId> {
+        self.owners(company, as_of)
+            .into_iter()
+            .filter(|(_, e)| e.relation.counts())
+            .map(|(p, _)| p)
+            .find(|p| self.companies[*p].listing_covers_subsidiaries)
     }
 
     /// Every company.

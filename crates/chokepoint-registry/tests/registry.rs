@@ -236,6 +236,95 @@ fn list_names_give_affiliated_entity_edges() {
 }
 
 #[test]
+fn list_names_give_subsidiary_of_edges() {
+    let entry = ListEntry::new(
+        ListCode::new("EL"),
+        "7",
+        "CNOOC Limited (a subsidiary of China National Offshore Oil Corporation)",
+    );
+    let mut graph = OwnershipGraph::new(&Registry::default());
+    graph.add_list_entries(&[entry]);
+    let child = graph.find_exact("CNOOC Limited").expect("child");
+    let owners = graph.owners(child, d("2026-01-01"));
+    assert_eq!(owners.len(), 1);
+    assert_eq!(
+        graph.company(owners[0].0).name,
+        "China National Offshore Oil Corporation"
+    );
+    assert!(owners[0].1.relation.counts());
+}
+
+#[test]
+fn subsidiaries_wording_extends_the_listing_to_owned_companies() {
+    let listed = ListEntry::new(
+        ListCode::new("ISN"),
+        "9",
+        "Wisdom Import and Export (Shanghai) Co., Ltd. and any successor, sub-unit, or subsidiary thereof",
+    );
+    let registry = Registry {
+        edges: vec![chokepoint_registry::Edge {
+            child: "Wisdom Trading Shenzhen Co., Ltd.".into(),
+            child_entity_list_name: None,
+            parent: "Wisdom Import and Export (Shanghai) Co., Ltd.".into(),
+            parent_entity_list_name: None,
+            relation: chokepoint_registry::Relation::Owns,
+            relation_text: "owns".into(),
+            percent: Some(60.0),
+            as_of: None,
+            sources: vec!["test".into()],
+            confidence: None,
+            note: None,
+            origin: chokepoint_registry::EdgeOrigin::Ownership {
+                file: "test".into(),
+                line: None,
+            },
+        }],
+        ..Registry::default()
+    };
+    let mut graph = OwnershipGraph::new(&registry);
+    graph.add_list_entries(&[listed]);
+    let parent = graph
+        .find_exact("Wisdom Import and Export (Shanghai) Co., Ltd.")
+        .expect("parent");
+    assert!(graph.company(parent).listing_covers_subsidiaries);
+    let child = graph
+        .find_exact("Wisdom Trading Shenzhen Co., Ltd.")
+        .expect("child");
+    assert_eq!(
+        graph.covered_by_parent_listing(child, d("2026-01-01")),
+        Some(parent)
+    );
+    assert_eq!(
+        graph.covered_by_parent_listing(parent, d("2026-01-01")),
+        None
+    );
+}
+
+#[test]
+fn entities_at_one_listed_address_are_tied_but_not_owners() {
+    let at = |id: &str, name: &str, street: &str| {
+        let mut e = ListEntry::new(ListCode::new("EL"), id, name);
+        e.kind = chokepoint_model::PartyKind::Entity;
+        e.addresses.push(chokepoint_model::Address {
+            street: Some(street.into()),
+            city: Some("Shenzhen".into()),
+            country: Some("CN".into()),
+            ..chokepoint_model::Address::default()
+        });
+        e
+    };
+    let entries = [
+        at("1", "Alpha Optics Co., Ltd.", "Room 101, 8 Keji Road"),
+        at("2", "Beta Photonics Co., Ltd.", "Room 101, 8 Keji Road."),
+        at("3", "Gamma Lasers Co., Ltd.", "12 Other Street"),
+    ];
+    let edges = chokepoint_registry::edges_from_list_entries(&entries);
+    assert_eq!(edges.len(), 1, "{edges:?}");
+    assert_eq!(edges[0].relation_text, "shares a listed address with");
+    assert!(!edges[0].relation.counts(), "an address is not ownership");
+}
+
+#[test]
 fn bad_user_files_are_reported_with_lines() {
     let csv = "\
 id,name,country,product,node_nm,transistor,layers,source,confidence

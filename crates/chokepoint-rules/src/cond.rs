@@ -180,6 +180,20 @@ pub enum Fact {
     EndUseBelow5g,
     /// `transaction.us_government_consignee` (knowledge).
     UsGovernmentConsignee,
+    /// `item.classification.JP`: the item's Goods Ordinance reference (prefix-matched).
+    ItemClassJp,
+    /// `item.classification.NL`: the item's code on the Dutch SME annex (prefix-matched).
+    ItemClassNl,
+    /// `item.classification.EU`: the item's Annex I entry (prefix-matched).
+    ItemClassEu,
+    /// `item.nxt_1970i_1980i` (knowledge): an ASML NXT:1970i/1980i, or spare parts or software
+    /// updates for one.
+    ItemNxt1970i1980i,
+    /// `end_use.wmd` (knowledge): intended for weapons of mass destruction or missiles.
+    EndUseWmd,
+    /// `exporter.informed` (knowledge): the exporter's authority has informed it of a use of
+    /// concern (EU Art. 4/10, Japan's "informed" catch-all).
+    ExporterInformed,
 }
 
 /// Every fact name and its meaning, in the order the reference documentation lists them.
@@ -431,6 +445,36 @@ pub const FACTS: &[(&str, Fact, &str)] = &[
         Fact::UsGovernmentConsignee,
         "knowledge: consigned to a US Government agency",
     ),
+    (
+        "item.classification.JP",
+        Fact::ItemClassJp,
+        "Japanese Goods Ordinance reference (`item.classifications.JP`), matched by prefix; true when listed, false when `not listed`",
+    ),
+    (
+        "item.classification.NL",
+        Fact::ItemClassNl,
+        "code on the Dutch SME annex (`item.classifications.NL`), matched by prefix",
+    ),
+    (
+        "item.classification.EU",
+        Fact::ItemClassEu,
+        "EU Annex I entry (`item.classifications.EU`), matched by prefix or glob (`??5*`)",
+    ),
+    (
+        "item.nxt_1970i_1980i",
+        Fact::ItemNxt1970i1980i,
+        "knowledge: an ASML NXT:1970i or NXT:1980i, or spare parts or software updates for one",
+    ),
+    (
+        "end_use.wmd",
+        Fact::EndUseWmd,
+        "knowledge: intended for weapons of mass destruction or their delivery systems",
+    ),
+    (
+        "exporter.informed",
+        Fact::ExporterInformed,
+        "knowledge: the exporter's competent authority has informed it of a use of concern",
+    ),
 ];
 
 impl Fact {
@@ -465,7 +509,21 @@ impl Fact {
                 | Fact::EndUseSmeProduction
                 | Fact::EndUseExistingNetwork
                 | Fact::UsGovernmentConsignee
+                | Fact::ItemNxt1970i1980i
+                | Fact::EndUseWmd
+                | Fact::ExporterInformed
         )
+    }
+
+    /// The regime whose item classification this fact reads, if it is one.
+    pub fn classification_regime(self) -> Option<crate::regime::Regime> {
+        use crate::regime::Regime;
+        match self {
+            Fact::ItemClassJp => Some(Regime::Jp),
+            Fact::ItemClassNl => Some(Regime::Nl),
+            Fact::ItemClassEu => Some(Regime::Eu),
+            _ => None,
+        }
     }
 
     /// Whether the fact is about one party (bound per party in `for_each = "party"` rules, any

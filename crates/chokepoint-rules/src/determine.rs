@@ -20,6 +20,7 @@ use crate::cond::{CmpOp, Expr, Fact, Tri, Value};
 use crate::eccn::{self, Eccn};
 use crate::facility::{FacilityClass, classify_facility};
 use crate::input::{FieldProblem, Makes, Party, Record, RecordError, date_out_of_range};
+use crate::regime::{Classification, Regime};
 use crate::ruleset::{Confidence, Policy, Review, Rule, RuleSet, Stage, Status};
 use crate::terms::{self, EntityListTerms, ItemFacts, parse_entity_list_terms};
 use chokepoint_model::Date;
@@ -211,6 +212,9 @@ pub struct Determination {
     /// Screening used for parties given by name only.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub screening: Vec<ScreeningUse>,
+    /// One answer per regime that applies: the US (always, summarising the fields above) and
+    /// Japan, the Netherlands or the EU when the exporter's country brings them in.
+    pub jurisdictions: Vec<crate::allied::JurisdictionAnswer>,
     /// Evidence.
     pub evidence: Evidence,
 }
@@ -221,7 +225,7 @@ fn ser_policy<S: serde::Serializer>(p: &Option<Policy>, s: S) -> Result<S::Ok, S
 
 // ---------------------------------------------------------------------------------------------
 
-struct Entry<'a> {
+pub(crate) struct Entry<'a> {
     list: String,
     footnotes: Vec<u8>,
     fr: Vec<String>,
@@ -230,7 +234,7 @@ struct Entry<'a> {
     terms_source: String,
 }
 
-struct PartyView<'a> {
+pub(crate) struct PartyView<'a> {
     party: &'a Party,
     /// The name, folded for `party.name_like`.
     folded_name: String,
@@ -242,10 +246,14 @@ struct PartyView<'a> {
     has_ownership: bool,
 }
 
-struct Ctx<'a> {
-    rules: &'a RuleSet,
-    record: &'a Record,
-    as_of: Date,
+pub(crate) struct Ctx<'a> {
+    pub(crate) rules: &'a RuleSet,
+    pub(crate) record: &'a Record,
+    pub(crate) as_of: Date,
+    /// The item's classification per allied regime (JP, NL, EU), as read.
+    pub(crate) classifications: Vec<(Regime, Classification)>,
+    /// Whether destinations go through the rule set's (US) aliases; off for allied regimes.
+    pub(crate) us_aliases: std::cell::Cell<bool>,
     destination: &'a str,
     eccn: Option<Eccn>,
     parties: Vec<PartyView<'a>>,
@@ -263,9 +271,9 @@ struct Ctx<'a> {
 
 /// Traces what an evaluation relied on.
 #[derive(Default)]
-struct Trace {
-    defaulted: Vec<Fact>,
-    unknown: Vec<Fact>,
+pub(crate) struct Trace {
+    pub(crate) defaulted: Vec<Fact>,
+    pub(crate) unknown: Vec<Fact>,
 }
 
 /// Folds a name for containment matching: lower case, punctuation dropped, spaces collapsed.
@@ -395,9 +403,18 @@ impl<'a> Ctx<'a> {
         &self.record.transaction
     }
 
+    /// The item's classification under `regime`, if given.
+    pub(crate) fn classification(&self, regime: Regime) -> Option<&Classification> {
+        self.classifications
+            .iter()
+            .find(|(r, _)| *r == regime)
+            .map(|(_, c)| c)
+    }
+
     fn country(&self, fact: Fact, party: Option<&PartyView<'a>>) -> Option<&'a str> {
         let tx = self.tx();
         match fact {
+            Fact::Destination if !self.us_aliases.get() => Some(tx.destination_country.as_str()),
             Fact::Destination => Some(self.destination),
             Fact::ExporterCountry => Some(tx.exporter.country.as_str()),
             Fact::ExporterHq => Some(
@@ -496,6 +513,13 @@ impl<'a> Ctx<'a> {
             Fact::EndUseSmeProduction => self.hint("end_use.sme_production"),
             Fact::EndUseExistingNetwork => self.hint("end_use.existing_network_support"),
             Fact::UsGovernmentConsignee => tx.us_government_consignee,
+            Fact::ItemNxt1970i1980i => self.hint("item.nxt_1970i_1980i"),
+            Fact::EndUseWmd => self.hint("end_use.wmd"),
+            Fact::ExporterInformed => None,
+            Fact::ItemClassJp | Fact::ItemClassNl | Fact::ItemClassEu => fact
+                .classification_regime()
+                .and_then(|r| self.classification(r))
+                .map(|c| matches!(c, Classification::Code(_))),
             Fact::EndUseIcProduction => self.hint("end_use.ic_production").or_else(|| {
                 tx.facility.as_ref().and_then(|f| match f.makes {
                     Some(Makes::Logic | Makes::Dram | Makes::Nand) => Some(true),
@@ -572,7 +596,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn eval(
+    pub(crate) fn eval(
         &self,
         expr: &Expr,
         party: Option<&PartyView<'_>>,
@@ -794,6 +818,30 @@ impl<'a> Ctx<'a> {
                 }
                 t
             }
+            Fact::ItemClassJp | Fact::ItemClassNl | Fact::ItemClassEu => {
+                let Some(regime) = fact.classification_regime() else {
+                    return Tri::Unknown;
+                };
+                match self.classification(regime) {
+                    None => {
+                        trace.unknown.push(fact);
+                        Tri::Unknown
+                    }
+                    Some(Classification::NotListed) => Tri::False,
+                    Some(Classification::Code(code)) => {
+                        let mut acc = Tri::False;
+                        for v in values {
+                            if let Value::Str(p) = v {
+                                acc = acc.or(crate::regime::matches(code, p));
+                            }
+                        }
+                        if acc == Tri::Unknown {
+                            trace.unknown.push(fact);
+                        }
+                        acc
+                    }
+                }
+            }
             Fact::ItemDirectProductOf => match &self.direct_product_of {
                 None => {
                     trace.unknown.push(fact);
@@ -828,19 +876,31 @@ impl<'a> Ctx<'a> {
                     trace.unknown.push(fact);
                     return Tri::Unknown;
                 };
-                let code = self.rules.resolve_destination(code, self.as_of);
-                Tri::from_bool(values.iter().any(|v| {
-                    match v {
-                        Value::Str(s) => s == code,
+                let code = if self.us_aliases.get() {
+                    self.rules.resolve_destination(code, self.as_of)
+                } else {
+                    code
+                };
+                let mut acc = Tri::False;
+                for v in values {
+                    acc = acc.or(match v {
+                        Value::Str(s) => Tri::from_bool(s == code),
                         Value::GroupAt(i, _) => self
                             .rules
                             .groups
                             .get(*i)
-                            .is_some_and(|g| g.contains(code, self.as_of)),
-                        Value::Group(g) => self.group_has(g, code),
-                        _ => false,
+                            .map_or(Tri::False, |g| g.membership(code, self.as_of)),
+                        Value::Group(g) => Tri::from_bool(self.group_has(g, code)),
+                        _ => Tri::False,
+                    });
+                    if acc == Tri::True {
+                        break;
                     }
-                }))
+                }
+                if acc == Tri::Unknown {
+                    trace.unknown.push(fact);
+                }
+                acc
             }
             _ => match self.string_in(fact, party, values) {
                 None => {
@@ -855,7 +915,7 @@ impl<'a> Ctx<'a> {
     /// Describes the leaves that support `want` (for "why").
     /// Describes the leaves that support `want` (for "why"). `texts[offset..]` are the leaf
     /// texts of `expr` in depth-first order, prepared when the rule set was parsed.
-    fn explain(
+    pub(crate) fn explain(
         &self,
         expr: &Expr,
         texts: &[String],
@@ -996,6 +1056,13 @@ impl<'a> Ctx<'a> {
                 }
             ),
             Fact::Date => format!("as of {}", self.as_of),
+            Fact::ItemClassJp | Fact::ItemClassNl | Fact::ItemClassEu => {
+                let regime = fact.classification_regime().unwrap_or(Regime::Eu);
+                match self.classification(regime) {
+                    None => format!("no {} classification given", regime.code()),
+                    Some(c) => format!("{} classification {}", regime.code(), c.display()),
+                }
+            }
             Fact::Activity => format!("activity {}", tx.activity.name()),
             f => {
                 if let Some(c) = self.country(f, party) {
@@ -1022,8 +1089,29 @@ impl<'a> Ctx<'a> {
 }
 
 /// The question to ask about an unknown fact.
-fn question(fact: Fact) -> &'static str {
+pub(crate) fn question(fact: Fact) -> &'static str {
     match fact {
+        Fact::ItemClassJp => {
+            "How is the item classified under Japan's Goods Ordinance (item.classifications.JP, e.g. \"Art. 6(17)(fu)\"), or is it not listed? Give the sub-item letter when the article alone leaves the answer open."
+        }
+        Fact::ItemClassNl => {
+            "How is the item classified on the Dutch SME annex (item.classifications.NL, e.g. \"NL-SME 3B001.f.4\"), or is it not listed?"
+        }
+        Fact::ItemClassEu => {
+            "Which EU Annex I entry does the item fall under (item.classifications.EU, e.g. \"3B001.f.1\"), or is it not listed?"
+        }
+        Fact::ItemNxt1970i1980i => {
+            "Is the item an ASML TWINSCAN NXT:1970i or NXT:1980i, or a spare part or software update for one?"
+        }
+        Fact::EndUseWmd => {
+            "Do you know (or have you been told) that the item is or may be intended for weapons of mass destruction or missiles?"
+        }
+        Fact::Destination => {
+            "Is the destination a member of the country group the rule names? Our sources give only part of that group's membership (see the rule set's country groups); check the official list."
+        }
+        Fact::ExporterInformed => {
+            "Has your export-control authority informed you that the item is or may be intended for a use of concern?"
+        }
         Fact::ItemUsContent => "What share of the item's value is controlled US-origin content?",
         Fact::ItemFdpTech => {
             "Is the item a direct product of US-origin technology or software (and which ECCNs)?"
@@ -1098,11 +1186,11 @@ fn policy_max(a: Option<Policy>, b: Option<Policy>) -> Option<Policy> {
     }
 }
 
-struct Fired<'r> {
-    rule: &'r Rule,
-    party: Option<usize>,
-    outcome: Tri,
-    policy: Option<Policy>,
+pub(crate) struct Fired<'r> {
+    pub(crate) rule: &'r Rule,
+    pub(crate) party: Option<usize>,
+    pub(crate) outcome: Tri,
+    pub(crate) policy: Option<Policy>,
 }
 
 /// Determines one record.
@@ -1223,10 +1311,23 @@ pub fn determine(
             }
         }
     }
+    let classifications = tx
+        .item
+        .classifications
+        .iter()
+        .filter_map(|(key, text)| {
+            let regime = Regime::from_key(key)?;
+            crate::regime::parse_classification(regime, text)
+                .ok()
+                .map(|c| (regime, c))
+        })
+        .collect();
     let mut c = Ctx {
         rules,
         record,
         as_of,
+        classifications,
+        us_aliases: std::cell::Cell::new(true),
         destination: rules.resolve_destination(&tx.destination_country, as_of),
         eccn: Eccn::parse(&tx.item.eccn),
         parties,
@@ -1255,6 +1356,7 @@ pub fn determine(
     let juris = run_stage(
         &c,
         Stage::Jurisdiction,
+        Regime::Us,
         &mut outcomes,
         &mut questions,
         &mut notes,
@@ -1299,6 +1401,7 @@ pub fn determine(
             run_stage(
                 &c,
                 Stage::License,
+                Regime::Us,
                 &mut outcomes,
                 &mut questions,
                 &mut notes,
@@ -1315,6 +1418,7 @@ pub fn determine(
     requirements.extend(run_stage(
         &c,
         Stage::UsPerson,
+        Regime::Us,
         &mut outcomes,
         &mut questions,
         &mut notes,
@@ -1364,6 +1468,7 @@ pub fn determine(
         let restrictions = run_stage(
             &c,
             Stage::Restriction,
+            Regime::Us,
             &mut outcomes,
             &mut questions,
             &mut notes,
@@ -1419,6 +1524,7 @@ pub fn determine(
         let ex_fired = run_stage(
             &c,
             Stage::Exception,
+            Regime::Us,
             &mut outcomes,
             &mut questions,
             &mut notes,
@@ -1471,6 +1577,7 @@ pub fn determine(
         for f in run_stage(
             &c,
             Stage::Authorization,
+            Regime::Us,
             &mut outcomes,
             &mut questions,
             &mut notes,
@@ -1541,7 +1648,7 @@ pub fn determine(
     }
     notes.sort();
     notes.dedup();
-    Ok(Determination {
+    let mut determination = Determination {
         id: record.id.clone(),
         title: record.title.clone(),
         as_of,
@@ -1554,19 +1661,23 @@ pub fn determine(
         unknowns: questions,
         notes,
         screening,
+        jurisdictions: Vec::new(),
         evidence: Evidence {
             ruleset: rules.meta.id.clone(),
             ruleset_version: rules.meta.version.clone(),
             list_snapshot: ctx.list_snapshot.map(str::to_string),
             as_of,
         },
-    })
+    };
+    determination.jurisdictions = crate::allied::jurisdictions(&c, &determination);
+    Ok(determination)
 }
 
 /// Evaluates one stage; returns what fired (True) or may fire (Unknown).
-fn run_stage<'r>(
+pub(crate) fn run_stage<'r>(
     c: &Ctx<'r>,
     stage: Stage,
+    regime: Regime,
     outcomes: &mut Vec<RuleOutcome>,
     questions: &mut Vec<Question>,
     notes: &mut Vec<String>,
@@ -1574,18 +1685,22 @@ fn run_stage<'r>(
     let rules = c.rules;
     let as_of = c.as_of;
     let mut fired = Vec::new();
-    for rule in rules.rules.iter().filter(|r| r.stage == stage) {
+    for rule in rules
+        .rules
+        .iter()
+        .filter(|r| r.stage == stage && r.regime == regime)
+    {
         let status = rule.in_force.status(as_of);
         if matches!(status, Status::NotYet | Status::Ended) {
             continue;
         }
-        let count = if rule.for_each_party {
-            c.parties.len()
-        } else {
-            1
-        };
+        // A per-party rule over a transaction that names no party is still evaluated once,
+        // with every party fact unknown: its destination branches can decide on their own, and
+        // the party branches become questions, never a silent "no".
+        let per_party = rule.for_each_party && !c.parties.is_empty();
+        let count = if per_party { c.parties.len() } else { 1 };
         for k in 0..count {
-            let binding = rule.for_each_party.then_some(k);
+            let binding = per_party.then_some(k);
             let party = binding.map(|i| &c.parties[i]);
             let mut trace = Trace::default();
             let actual = c.eval(&rule.when, party, false, &mut trace);
@@ -1682,7 +1797,12 @@ fn run_stage<'r>(
                         }
                     }
                     if rule.confidence == Confidence::Unconfirmed {
-                        notes.push(format!("UNCONFIRMED: {} ({}) is encoded from research marked unconfirmed; verify against the Federal Register text.{}", rule.title, rule.id, rule.note.as_deref().map_or(String::new(), |n| format!(" {n}"))));
+                        let text = if regime == Regime::Us {
+                            "the Federal Register text"
+                        } else {
+                            "the official text"
+                        };
+                        notes.push(format!("UNCONFIRMED: {} ({}) is encoded from research marked unconfirmed; verify against {text}.{}", rule.title, rule.id, rule.note.as_deref().map_or(String::new(), |n| format!(" {n}"))));
                     }
                     let effect = match (actual, stage) {
                         (Tri::Unknown, _) => "may_apply",
@@ -1756,7 +1876,7 @@ fn run_stage<'r>(
     fired
 }
 
-fn ask(q: String, rule: &str, questions: &mut Vec<Question>) {
+pub(crate) fn ask(q: String, rule: &str, questions: &mut Vec<Question>) {
     if let Some(existing) = questions.iter_mut().find(|x| x.question == q) {
         if !existing.rules.iter().any(|r| r == rule) {
             existing.rules.push(rule.to_string());
@@ -1769,7 +1889,7 @@ fn ask(q: String, rule: &str, questions: &mut Vec<Question>) {
     }
 }
 
-fn dedup(facts: &[Fact]) -> Vec<Fact> {
+pub(crate) fn dedup(facts: &[Fact]) -> Vec<Fact> {
     let mut out: Vec<Fact> = Vec::new();
     for f in facts {
         if !out.contains(f) {
@@ -1812,7 +1932,7 @@ fn rule_citation(c: &Ctx<'_>, rule: &Rule, party: Option<&PartyView<'_>>) -> Str
     }
 }
 
-fn review_policy(
+pub(crate) fn review_policy(
     c: &Ctx<'_>,
     rule: &Rule,
     party: Option<&PartyView<'_>>,

@@ -2,6 +2,7 @@
 //! the docs cannot drift from what the engine evaluates.
 
 use crate::cond::FACTS;
+use crate::regime::Regime;
 use crate::ruleset::{Review, Rule, RuleSet, Stage};
 use chokepoint_model::Date;
 use serde::Serialize;
@@ -135,6 +136,18 @@ fn stage_title(s: Stage) -> &'static str {
 pub fn rule_markdown(r: &Rule) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "### `{}` — {}\n", r.id, r.title);
+    if r.regime != Regime::Us {
+        let _ = writeln!(
+            s,
+            "- **Regime:** {} ({})",
+            r.regime.code(),
+            if r.family.is_empty() {
+                "authorization".to_string()
+            } else {
+                r.family.replace('_', "-")
+            }
+        );
+    }
     let _ = writeln!(s, "- **Citation:** {}", r.citation);
     let _ = writeln!(s, "- **Confidence:** {:?}", r.confidence);
     let f = &r.in_force;
@@ -273,7 +286,24 @@ pub fn reference_markdown(rules: &RuleSet) -> String {
             s,
             "- {} ({} rules)",
             stage_title(stage),
-            rules.rules.iter().filter(|r| r.stage == stage).count()
+            rules
+                .rules
+                .iter()
+                .filter(|r| r.stage == stage && r.regime == Regime::Us)
+                .count()
+        );
+    }
+    for def in &rules.regimes {
+        let _ = writeln!(
+            s,
+            "- {}: {} ({} rules)",
+            def.regime.code(),
+            def.title,
+            rules
+                .rules
+                .iter()
+                .filter(|r| r.regime == def.regime)
+                .count()
         );
     }
     let _ = writeln!(
@@ -289,8 +319,47 @@ pub fn reference_markdown(rules: &RuleSet) -> String {
         Stage::Authorization,
     ] {
         let _ = writeln!(s, "## {}\n", stage_title(stage));
-        for r in rules.rules.iter().filter(|r| r.stage == stage) {
+        for r in rules
+            .rules
+            .iter()
+            .filter(|r| r.stage == stage && r.regime == Regime::Us)
+        {
             s.push_str(&rule_markdown(r));
+        }
+    }
+    for def in &rules.regimes {
+        let _ = writeln!(s, "## {}: {}\n", def.regime.code(), def.title);
+        let _ = writeln!(s, "- **Legal basis:** {}", def.citation);
+        let _ = writeln!(s, "- **Applies when:** `{}`", def.applies_when);
+        let _ = writeln!(
+            s,
+            "- **Classification** (`item.classifications.{}`): {}",
+            def.regime.code(),
+            def.classification
+        );
+        let _ = writeln!(s, "\n{}\n", def.explanation.trim());
+        if let Some(n) = &def.note {
+            let _ = writeln!(s, "> Note: {}\n", n.trim());
+        }
+        for stage in [Stage::License, Stage::Authorization] {
+            let _ = writeln!(
+                s,
+                "### {} — {}\n",
+                def.regime.code(),
+                if stage == Stage::License {
+                    "licence requirements"
+                } else {
+                    "licences that may be used"
+                }
+            );
+            for r in rules
+                .rules
+                .iter()
+                .filter(|r| r.stage == stage && r.regime == def.regime)
+            {
+                // One heading level down inside the regime's section.
+                s.push_str(&rule_markdown(r).replacen("### ", "#### ", 1));
+            }
         }
     }
     let _ = writeln!(s, "## Country groups\n");
@@ -301,8 +370,23 @@ pub fn reference_markdown(rules: &RuleSet) -> String {
         }
         let _ = writeln!(
             s,
-            "Members (reference date): {}\n",
-            g.members.iter().cloned().collect::<Vec<_>>().join(", ")
+            "Members (reference date): {}{}\n",
+            g.members.iter().cloned().collect::<Vec<_>>().join(", "),
+            if g.complete {
+                String::new()
+            } else {
+                format!(
+                    " — **incomplete**: other countries are unknown members{}",
+                    if g.non_members.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " except known non-members {}",
+                            g.non_members.iter().cloned().collect::<Vec<_>>().join(", ")
+                        )
+                    }
+                )
+            }
         );
         for c in &g.changes {
             let _ = writeln!(

@@ -192,6 +192,12 @@ pub struct Item {
     /// Free-text detail of the content (also read for text hints).
     #[serde(default)]
     pub content_detail: Option<String>,
+    /// The item's classification under other regimes, keyed `JP`, `NL` or `EU` (case and
+    /// country names accepted): `{"EU": "3B001.f.1", "JP": "Goods Ordinance Art. 6(17)(fu)"}`;
+    /// `"not listed"` when the item is on none of that regime's lists. Forms accepted:
+    /// `rulesets/README.md`, "Classifications under other regimes".
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub classifications: std::collections::BTreeMap<String, String>,
 }
 
 /// The exporter (or reexporter, transferor).
@@ -604,6 +610,26 @@ fn validate(rules: &RuleSet, t: &Transaction, prefix: &str, problems: &mut Vec<F
                 t.item.eccn
             ),
         });
+    }
+    for (key, text) in &t.item.classifications {
+        let field = p(&format!("item.classifications.{key}"));
+        match crate::regime::Regime::from_key(key) {
+            None => problems.push(FieldProblem {
+                field,
+                message: format!(
+                    "unknown regime `{key}` (expected JP, NL or EU; the US classification is `item.eccn`)"
+                ),
+            }),
+            Some(crate::regime::Regime::Us) => problems.push(FieldProblem {
+                field,
+                message: "the US classification is `item.eccn`; remove this key".into(),
+            }),
+            Some(regime) => {
+                if let Err(message) = crate::regime::parse_classification(regime, text) {
+                    problems.push(FieldProblem { field, message });
+                }
+            }
+        }
     }
     for (i, e) in t.item.direct_product_of.iter().flatten().enumerate() {
         if Eccn::parse(e).is_none() {

@@ -1,6 +1,8 @@
 //! chokepoint-rules: export-control rules as dated data, and a pure engine that answers "is this
 //! item subject to the EAR, is a license required, by which rules, under which review policy,
-//! with which license exceptions, and what is still unknown" for a transaction on a date.
+//! with which license exceptions, and what is still unknown" for a transaction on a date — and
+//! the same question under Japan's, the Netherlands' and the EU's regimes when the exporter's
+//! country brings them in ([`JurisdictionAnswer`]).
 //!
 //! **Architecture invariant:** this crate does no I/O, reads no clock and no environment. Rule-set
 //! text comes in as `&str` (the shipped set is embedded with `include_str!`), the date is always
@@ -13,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+mod allied;
 pub mod cond;
 mod determine;
 mod docs;
@@ -20,10 +23,12 @@ pub mod eccn;
 mod facility;
 mod input;
 mod memo;
+pub mod regime;
 mod ruleset;
 mod shipped;
 pub mod terms;
 
+pub use allied::{JurisdictionAnswer, Licensing, RegimeLicense};
 pub use determine::{
     Context, Determination, Evidence, ExceptionOutcome, Exceptions, LicenseRequired, ListHit,
     PartyLookup, Question, RuleOutcome, ScreeningUse, SubjectToEar, determine,
@@ -38,8 +43,8 @@ pub use input::{
 pub use memo::render_memo;
 pub use ruleset::{
     Alias, Chart, Confidence, Control, EccnEntry, EccnException, EntryTerms, Group, GroupChange,
-    InForce, Meta, Policy, Review, ReviewClause, Rule, RuleSet, Stage, Status, Suspension,
-    TextHint,
+    InForce, Meta, Policy, RegimeDef, Review, ReviewClause, Rule, RuleSet, Stage, Status,
+    Suspension, TextHint,
 };
 pub use shipped::{SHIPPED_SOURCES, shipped_ruleset};
 pub use terms::{EntityListTerms, parse_entity_list_terms};

@@ -1,6 +1,8 @@
 //! The determination as a memo a compliance officer could file: question, short answer, rules
-//! with citations and reasons, review policy, exceptions, open questions, caveats, evidence.
+//! with citations and reasons, review policy, exceptions, open questions, caveats, the answers
+//! of the other regimes that apply (Japan, the Netherlands, the EU), evidence.
 
+use crate::allied::RegimeLicense;
 use crate::determine::{Determination, LicenseRequired};
 use std::fmt::Write;
 
@@ -27,6 +29,25 @@ pub fn render_memo(d: &Determination) -> String {
         "   Review policy: {}",
         d.review_policy.map_or("undetermined", |p| p.words())
     );
+    if d.jurisdictions.len() > 1 {
+        let others: Vec<String> = d
+            .jurisdictions
+            .iter()
+            .skip(1)
+            .map(|j| {
+                format!(
+                    "{}: {}",
+                    j.jurisdiction.code(),
+                    regime_words(j.license_required)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "   Under the other regimes that apply: {} (see Jurisdictions below).",
+            others.join("; ")
+        );
+    }
     let _ = writeln!(s);
     let _ = writeln!(
         s,
@@ -121,6 +142,7 @@ pub fn render_memo(d: &Determination) -> String {
             let _ = writeln!(s, "   - {n}");
         }
     }
+    render_jurisdictions(&mut s, d);
     if !d.screening.is_empty() {
         let _ = writeln!(s);
         let _ = writeln!(s, "Screening used:");
@@ -156,4 +178,116 @@ pub fn render_memo(d: &Determination) -> String {
         "This memo restates export-control rules as encoded data; it is not legal advice."
     );
     s
+}
+
+fn regime_words(l: RegimeLicense) -> &'static str {
+    match l {
+        RegimeLicense::Yes => "licence required",
+        RegimeLicense::No => "no licence required",
+        RegimeLicense::NotControlled => "not controlled",
+        RegimeLicense::Unknown => "undetermined (see its open questions)",
+    }
+}
+
+/// The last numbered section, only when a regime besides the US applies: a one-line answer per regime, then each
+/// other regime in full.
+fn render_jurisdictions(s: &mut String, d: &Determination) {
+    if d.jurisdictions.len() < 2 {
+        return;
+    }
+    let words = regime_words;
+    let n = if d.notes.is_empty() { 6 } else { 7 };
+    let _ = writeln!(s);
+    let _ = writeln!(s, "{n}. Jurisdictions");
+    for j in &d.jurisdictions {
+        let licence = j
+            .licensing
+            .iter()
+            .filter(|l| l.available == "yes")
+            .map(|l| l.licence.as_str())
+            .collect::<Vec<_>>();
+        let _ = writeln!(
+            s,
+            "   - {}: {}{}",
+            j.jurisdiction.code(),
+            words(j.license_required),
+            if licence.is_empty() || j.jurisdiction == crate::regime::Regime::Us {
+                String::new()
+            } else {
+                format!(" ({})", licence.join("; "))
+            }
+        );
+    }
+    for (i, j) in d.jurisdictions.iter().skip(1).enumerate() {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "   {n}.{} {} — {}",
+            i + 1,
+            j.jurisdiction.code(),
+            j.title
+        );
+        let _ = writeln!(s, "       Applies: {}", j.applies);
+        let _ = writeln!(
+            s,
+            "       Classification: {}",
+            j.classification.as_deref().unwrap_or("not given")
+        );
+        let _ = writeln!(s, "       Answer: {}.", words(j.license_required));
+        if let Some(p) = j.review_policy
+            && matches!(
+                j.license_required,
+                RegimeLicense::Yes | RegimeLicense::Unknown
+            )
+        {
+            let _ = writeln!(s, "       Review policy: {}", p.words());
+        }
+        for r in &j.rules {
+            let _ = writeln!(
+                s,
+                "       - {} — {} [{}]{}",
+                r.title,
+                r.effect.replace('_', " "),
+                r.citation,
+                if r.confidence == crate::ruleset::Confidence::Confirmed {
+                    String::new()
+                } else {
+                    format!(" (confidence: {:?})", r.confidence)
+                }
+            );
+            for w in &r.why {
+                let _ = writeln!(s, "         · {w}");
+            }
+        }
+        for l in &j.licensing {
+            let _ = writeln!(
+                s,
+                "       Licence: {} — {} [{}]{}: {}",
+                l.licence,
+                if l.available == "yes" {
+                    "usable"
+                } else {
+                    "usable if the open questions resolve"
+                },
+                l.citation,
+                if l.confidence == crate::ruleset::Confidence::Confirmed {
+                    String::new()
+                } else {
+                    format!(" (confidence: {:?})", l.confidence)
+                },
+                l.why
+            );
+        }
+        for q in &j.unknowns {
+            let _ = writeln!(
+                s,
+                "       Open question: {} [{}]",
+                q.question,
+                q.rules.join(", ")
+            );
+        }
+        for n in &j.notes {
+            let _ = writeln!(s, "       Caveat: {n}");
+        }
+    }
 }

@@ -9,6 +9,7 @@
 
 use crate::cond::{self, Expr, Fact, Value};
 use crate::eccn;
+use crate::regime::{self, Regime};
 use chokepoint_model::{Date, Diagnostic};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -193,6 +194,8 @@ pub struct Rule {
     pub id: String,
     /// Title.
     pub title: String,
+    /// The regime the rule belongs to (`US` unless the file says `regime = "JP"`...).
+    pub regime: Regime,
     /// Stage.
     pub stage: Stage,
     /// Family (entity_list, meu, end_use, ccl, de_minimis, fdp...), for grouping in docs.
@@ -252,6 +255,11 @@ pub struct Group {
     /// Dated changes: (date, added, removed, citation). Membership on a date is the base members
     /// with every later change undone.
     pub changes: Vec<GroupChange>,
+    /// Whether `members` is the whole membership. When it is not (our sources name only some
+    /// members), a country neither a member nor in `non_members` is an *unknown* member.
+    pub complete: bool,
+    /// Countries known not to be members (meaningful when the group is incomplete).
+    pub non_members: BTreeSet<String>,
 }
 
 /// One dated membership change.
@@ -284,6 +292,45 @@ impl Group {
         }
         member
     }
+
+    /// Three-valued membership: an incomplete group answers unknown for a country it neither
+    /// lists, excludes nor mentions in a dated change.
+    pub fn membership(&self, code: &str, date: Date) -> crate::cond::Tri {
+        use crate::cond::Tri;
+        if self.contains(code, date) {
+            return Tri::True;
+        }
+        let known_out = self.complete
+            || self.non_members.contains(code)
+            || self
+                .changes
+                .iter()
+                .any(|c| c.add.iter().chain(c.remove.iter()).any(|x| x == code));
+        if known_out { Tri::False } else { Tri::Unknown }
+    }
+}
+
+/// A regime besides the EAR: when it applies, how its classifications are written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegimeDef {
+    /// The regime.
+    pub regime: Regime,
+    /// Title (`Japan: FEFTA / METI Goods Ordinance`).
+    pub title: String,
+    /// The legal basis.
+    pub citation: String,
+    /// When the regime binds the exporter (usually `exporter.country = "JP"`).
+    pub applies_when: Expr,
+    /// The text of `applies_when`, as written.
+    pub applies_when_text: String,
+    /// Why it applies, in words.
+    pub explanation: String,
+    /// How users write the classification (for docs).
+    pub classification: String,
+    /// Caveats.
+    pub note: Option<String>,
+    /// The file it came from.
+    pub file: String,
 }
 
 /// A dated destination alias (Hong Kong is treated as China from 2020-12-23).
@@ -433,8 +480,10 @@ pub struct RuleSet {
     pub chart: Chart,
     /// ECCNs.
     pub eccns: Vec<EccnEntry>,
-    /// Rules of every stage, in file order.
+    /// Rules of every stage and regime, in file order.
     pub rules: Vec<Rule>,
+    /// The regimes besides the EAR, in file order.
+    pub regimes: Vec<RegimeDef>,
     /// Known Entity List entry terms.
     pub entry_terms: Vec<EntryTerms>,
     /// Text hints.
@@ -457,6 +506,11 @@ impl RuleSet {
     /// The rule `id`.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The definition of `regime` (none for the US, which is the rule set's own).
+    pub fn regime(&self, regime: Regime) -> Option<&RegimeDef> {
+        self.regimes.iter().find(|d| d.regime == regime)
     }
 
     /// Whether `code` is a destination the rule set knows (a chart row, an embargoed row, a group
@@ -512,6 +566,22 @@ struct RawGroup {
     members: Vec<String>,
     #[serde(default)]
     changes: Vec<RawChange>,
+    #[serde(default = "yes")]
+    complete: bool,
+    #[serde(default)]
+    non_members: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegime {
+    id: String,
+    title: String,
+    citation: String,
+    applies_when: String,
+    explanation: String,
+    classification: String,
+    note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -614,6 +684,7 @@ enum RawReview {
 struct RawRule {
     id: String,
     title: String,
+    regime: Option<String>,
     stage: String,
     #[serde(default)]
     family: String,
@@ -682,6 +753,8 @@ pub const HINTABLE_FACTS: &[&str] = &[
     "item.designed_for_data_centers",
     "item.uniquely_required_10nm",
     "item.contains_ic_from_us_derived_plant",
+    "item.nxt_1970i_1980i",
+    "end_use.wmd",
 ];
 
 #[derive(Default)]
@@ -773,12 +846,13 @@ impl Parsing {
                 "rule" => self.items(label, "rule", value, Self::rule),
                 "entry_terms" => self.items(label, "entry_terms", value, Self::entry_terms),
                 "text_hint" => self.items(label, "text_hint", value, Self::text_hint),
+                "regime" => self.items(label, "regime", value, Self::regime),
                 other => self.err(
                     label,
                     None,
                     Some(other),
                     format!(
-                        "unknown table `{other}` (expected ruleset, sets, group, alias, chart, eccn, rule, entry_terms, text_hint)"
+                        "unknown table `{other}` (expected ruleset, sets, group, alias, chart, eccn, rule, entry_terms, text_hint, regime)"
                     ),
                 ),
             }
@@ -896,6 +970,47 @@ impl Parsing {
             citation: raw.citation,
             members: raw.members.into_iter().collect(),
             changes,
+            complete: raw.complete,
+            non_members: raw.non_members.into_iter().collect(),
+        });
+    }
+
+    fn regime(&mut self, label: &str, raw: RawRegime) {
+        let Some(regime) = Regime::from_key(&raw.id).filter(|r| *r != Regime::Us) else {
+            self.err(
+                label,
+                Some(&raw.id),
+                Some("id"),
+                format!(
+                    "unknown regime `{}` (expected JP, NL or EU; the EAR is the rule set's own)",
+                    raw.id
+                ),
+            );
+            return;
+        };
+        if self.set.regimes.iter().any(|d| d.regime == regime) {
+            self.err(
+                label,
+                Some(&raw.id),
+                Some("id"),
+                format!("regime `{}` declared twice", raw.id),
+            );
+            return;
+        }
+        let Some(applies_when) = self.condition(label, &raw.id, "applies_when", &raw.applies_when)
+        else {
+            return;
+        };
+        self.set.regimes.push(RegimeDef {
+            regime,
+            title: raw.title,
+            citation: raw.citation,
+            applies_when,
+            applies_when_text: raw.applies_when,
+            explanation: raw.explanation,
+            classification: raw.classification,
+            note: raw.note,
+            file: label.to_string(),
         });
     }
 
@@ -1021,6 +1136,21 @@ impl Parsing {
 
     fn rule(&mut self, label: &str, raw: RawRule) {
         let id = raw.id.clone();
+        let regime = match raw.regime.as_deref() {
+            None => Some(Regime::Us),
+            Some(text) => {
+                let r = Regime::from_key(text);
+                if r.is_none() {
+                    self.err(
+                        label,
+                        Some(&id),
+                        Some("regime"),
+                        format!("unknown regime `{text}` (expected US, JP, NL or EU)"),
+                    );
+                }
+                r
+            }
+        };
         let stage = match raw.stage.as_str() {
             "jurisdiction" => Some(Stage::Jurisdiction),
             "license" => Some(Stage::License),
@@ -1164,8 +1294,39 @@ impl Parsing {
             );
             return;
         }
-        let (Some(stage), Some(confidence), Some(effective), Some(when)) =
-            (stage, confidence, effective, when)
+        if let (Some(r), Some(st)) = (regime, stage)
+            && r != Regime::Us
+        {
+            if !matches!(st, Stage::License | Stage::Authorization) {
+                self.err(
+                    label,
+                    Some(&id),
+                    Some("stage"),
+                    format!(
+                        "a {} rule must have stage `license` or `authorization`",
+                        r.code()
+                    ),
+                );
+            }
+            if st == Stage::License && !matches!(raw.family.as_str(), "list" | "catch_all") {
+                self.err(
+                    label,
+                    Some(&id),
+                    Some("family"),
+                    format!("a {} license rule needs family `list` (a control-list entry) or `catch_all`", r.code()),
+                );
+            }
+            if st == Stage::License && raw.family == "list" && raw.relevant_when.is_none() {
+                self.err(
+                    label,
+                    Some(&id),
+                    Some("relevant_when"),
+                    "a `list` rule needs `relevant_when`: the condition that the item is on the list (whatever the destination)",
+                );
+            }
+        }
+        let (Some(regime), Some(stage), Some(confidence), Some(effective), Some(when)) =
+            (regime, stage, confidence, effective, when)
         else {
             return;
         };
@@ -1173,6 +1334,7 @@ impl Parsing {
         self.set.rules.push(Rule {
             id,
             title: raw.title,
+            regime,
             stage,
             family: raw.family,
             citation: raw.citation,
@@ -1338,6 +1500,9 @@ impl Parsing {
                     None => {
                         eccn::is_valid_pattern(m)
                             || (m.len() == 2 && m.chars().all(|c| c.is_ascii_uppercase()))
+                            || [Regime::Jp, Regime::Nl, Regime::Eu]
+                                .into_iter()
+                                .any(|r| regime::parse_pattern(r, m).is_ok())
                     }
                 };
                 if !ok {
@@ -1345,7 +1510,7 @@ impl Parsing {
                         Diagnostic::error(
                             "(sets)",
                             format!(
-                                "`{m}` is not an ECCN pattern, a country code or a defined group:ID"
+                                "`{m}` is not an ECCN pattern, a classification code, a country code or a defined group:ID"
                             ),
                         )
                         .in_record(name.clone())
@@ -1389,7 +1554,7 @@ impl Parsing {
                     }
                 }
                 expr.expand_sets(&lookup);
-                check_values(expr, &mut |msg| {
+                check_values(&mut *expr, &mut |msg| {
                     problems.push((rule.file.clone(), rule.id.clone(), field.to_string(), msg))
                 });
                 let mut refs = Vec::new();
@@ -1446,6 +1611,34 @@ impl Parsing {
                 ));
             }
         }
+        let declared: Vec<Regime> = self.set.regimes.iter().map(|d| d.regime).collect();
+        for rule in &self.set.rules {
+            if rule.regime != Regime::Us && !declared.contains(&rule.regime) {
+                problems.push((
+                    rule.file.clone(),
+                    rule.id.clone(),
+                    "regime".into(),
+                    format!(
+                        "regime `{}` has no `[[regime]]` declaration",
+                        rule.regime.code()
+                    ),
+                ));
+            }
+        }
+        let group_ids: Vec<String> = self.set.groups.iter().map(|g| g.id.clone()).collect();
+        for def in &mut self.set.regimes {
+            def.applies_when.expand_sets(&lookup);
+            check_values(&mut def.applies_when, &mut |msg| {
+                problems.push((
+                    def.file.clone(),
+                    def.regime.code().to_string(),
+                    "applies_when".into(),
+                    msg,
+                ))
+            });
+            def.applies_when
+                .resolve_groups(&|id: &str| group_ids.iter().position(|g| g == id));
+        }
         problems.sort();
         problems.dedup();
         for (file, id, field, msg) in problems {
@@ -1478,8 +1671,16 @@ fn fold_name_patterns(expr: &mut Expr) {
 
 /// Checks literal values against the fact they are compared with (ECCN patterns, country codes,
 /// dates, list names).
-fn check_values(expr: &Expr, report: &mut dyn FnMut(String)) {
-    let check = |fact: Fact, v: &Value, report: &mut dyn FnMut(String)| match (fact, v) {
+fn check_values(expr: &mut Expr, report: &mut dyn FnMut(String)) {
+    let check = |fact: Fact, v: &mut Value, report: &mut dyn FnMut(String)| match (fact, &*v) {
+        (Fact::ItemClassJp | Fact::ItemClassNl | Fact::ItemClassEu, Value::Str(s)) => {
+            // Written as users write codes; kept as the canonical matching key.
+            let regime = fact.classification_regime().unwrap_or(Regime::Eu);
+            match regime::parse_pattern(regime, s) {
+                Ok(key) => *v = Value::Str(key),
+                Err(e) => report(e),
+            }
+        }
         (Fact::ItemEccn | Fact::ItemDirectProductOf, Value::Str(s))
             if !eccn::is_valid_pattern(s) =>
         {
@@ -1493,7 +1694,12 @@ fn check_values(expr: &Expr, report: &mut dyn FnMut(String)) {
         (Fact::PartyListedOn, Value::Str(s))
             if !matches!(
                 s.as_str(),
-                "entity_list" | "meu_list" | "sdn" | "unverified_list" | "denied_persons"
+                "entity_list"
+                    | "meu_list"
+                    | "sdn"
+                    | "unverified_list"
+                    | "denied_persons"
+                    | "meti_eul"
             ) =>
         {
             report(format!("unknown list `{s}`"));
@@ -1514,10 +1720,12 @@ fn check_values(expr: &Expr, report: &mut dyn FnMut(String)) {
         _ => {}
     };
     match expr {
-        Expr::And(items) | Expr::Or(items) => items.iter().for_each(|e| check_values(e, report)),
+        Expr::And(items) | Expr::Or(items) => {
+            items.iter_mut().for_each(|e| check_values(e, report))
+        }
         Expr::Not(inner) => check_values(inner, report),
         Expr::Truthy(_) => {}
         Expr::Cmp(f, _, v) => check(*f, v, report),
-        Expr::In(f, vs) => vs.iter().for_each(|v| check(*f, v, report)),
+        Expr::In(f, vs) => vs.iter_mut().for_each(|v| check(*f, v, report)),
     }
 }

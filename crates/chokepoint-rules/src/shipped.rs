@@ -1,4 +1,5 @@
-//! The rule set shipped in `rulesets/ear/`, embedded so the binary answers with no files around.
+//! The rule set shipped in `rulesets/ear/` (the EAR) and `rulesets/{jp,nl,eu}/` (the allied
+//! regimes), embedded so the binary answers with no files around.
 
 use crate::ruleset::RuleSet;
 use chokepoint_model::Diagnostic;
@@ -36,6 +37,18 @@ pub const SHIPPED_SOURCES: &[(&str, &str)] = &[
     (
         "rulesets/ear/entries.toml",
         include_str!("../../../rulesets/ear/entries.toml"),
+    ),
+    (
+        "rulesets/jp/jp.toml",
+        include_str!("../../../rulesets/jp/jp.toml"),
+    ),
+    (
+        "rulesets/nl/nl.toml",
+        include_str!("../../../rulesets/nl/nl.toml"),
+    ),
+    (
+        "rulesets/eu/eu.toml",
+        include_str!("../../../rulesets/eu/eu.toml"),
     ),
 ];
 

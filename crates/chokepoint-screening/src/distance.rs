@@ -2,8 +2,9 @@
 //! computes millions of these.
 
 /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions) between two byte
-/// strings, or `None` when it exceeds `max`. Stops as soon as every cell of a row is above
-/// `max`, so a hopeless pair costs little.
+/// strings, or `None` when it exceeds `max`. Short strings are compared a machine word at a
+/// time; longer ones row by row, stopping as soon as every cell of a row is above `max`, so a
+/// hopeless pair costs little.
 pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     // Common ends cost nothing and shorten the table (but keep one character of context on
     // each side, which a transposition may need).
@@ -29,6 +30,10 @@ pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     if a.is_empty() {
         return (b.len() <= max).then_some(b.len());
     }
+    if a.len() <= BIT_PARALLEL_MAX {
+        let d = osa_bit_parallel(a, b);
+        return (d <= max).then_some(d);
+    }
     const STACK: usize = 48;
     if b.len() < STACK {
         let mut rows = [[0usize; STACK]; 3];
@@ -39,6 +44,43 @@ pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
         let [r0, r1, r2] = &mut heap;
         osa_table(a, b, max, r0, r1, r2)
     }
+}
+
+/// The longest shorter side [`osa_bit_parallel`] takes. Tokens are short and so is the rest of
+/// two tokens once their common ends are cut; longer strings (compact forms) are few, and the
+/// table's early exit suits them better.
+const BIT_PARALLEL_MAX: usize = 16;
+
+/// The OSA distance computed a column of the table per machine word (Hyyrö, "A bit-vector
+/// algorithm for computing Levenshtein and Damerau edit distances", 2003; the restricted
+/// variant, as rapidfuzz's `osa_hyrroe2003`). Gives exactly what [`osa_table`] gives, several
+/// times faster on short strings: screening compares millions of token pairs. `a` holds 1 to 64
+/// bytes.
+fn osa_bit_parallel(a: &[u8], b: &[u8]) -> usize {
+    debug_assert!(!a.is_empty() && a.len() <= 64);
+    let last = 1u64 << (a.len() - 1);
+    let (mut vp, mut vn) = (!0u64, 0u64);
+    let (mut d0, mut matches_before) = (0u64, 0u64);
+    let mut distance = a.len();
+    for &byte in b {
+        // Which positions of `a` hold this byte (`a` is short: a scan beats building a table).
+        let matches = a
+            .iter()
+            .enumerate()
+            .fold(0u64, |mask, (i, &x)| mask | (u64::from(x == byte) << i));
+        let transposition = ((!d0 & matches) << 1) & matches_before;
+        d0 = (((matches & vp).wrapping_add(vp)) ^ vp) | matches | vn | transposition;
+        let hp = vn | !(d0 | vp);
+        let hn = d0 & vp;
+        distance += usize::from(hp & last != 0);
+        distance -= usize::from(hn & last != 0);
+        let hp = (hp << 1) | 1;
+        let hn = hn << 1;
+        vp = hn | !(d0 | hp);
+        vn = hp & d0;
+        matches_before = matches;
+    }
+    distance
 }
 
 fn osa_rows<const N: usize>(
@@ -124,7 +166,53 @@ mod tests {
         assert_eq!(char_distance("中芯国际", "中芯國際"), 2);
     }
 
+    /// The table alone, without trimmed ends, bit-parallel path or cut-off.
+    fn table_distance(a: &[u8], b: &[u8]) -> usize {
+        let n = b.len() + 1;
+        let mut rows = [vec![0usize; n], vec![0usize; n], vec![0usize; n]];
+        let [r0, r1, r2] = &mut rows;
+        osa_table(a, b, usize::MAX - 1, r0, r1, r2).unwrap_or(usize::MAX)
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn bit_parallel_agrees_with_the_table(a in "[a-d]{1,20}", b in "[a-d]{0,24}") {
+            prop_assert_eq!(
+                osa_bit_parallel(a.as_bytes(), b.as_bytes()),
+                table_distance(a.as_bytes(), b.as_bytes())
+            );
+        }
+
+        #[test]
+        fn bit_parallel_agrees_on_long_and_wide_strings(
+            a in "[a-z0-9]{1,64}",
+            b in "[a-z0-9 ]{0,70}",
+        ) {
+            prop_assert_eq!(
+                osa_bit_parallel(a.as_bytes(), b.as_bytes()),
+                table_distance(a.as_bytes(), b.as_bytes())
+            );
+        }
+
+        #[test]
+        fn bit_parallel_agrees_on_transpositions(
+            a in "[ab]{1,12}",
+            swaps in proptest::collection::vec(0usize..12, 0..4),
+        ) {
+            let mut b = a.clone().into_bytes();
+            for s in swaps {
+                if s + 1 < b.len() {
+                    b.swap(s, s + 1);
+                }
+            }
+            prop_assert_eq!(
+                osa_bit_parallel(a.as_bytes(), &b),
+                table_distance(a.as_bytes(), &b)
+            );
+        }
+
         #[test]
         fn distance_is_symmetric_and_bounded(a in "[a-z]{0,12}", b in "[a-z]{0,12}") {
             let ab = osa_distance(a.as_bytes(), b.as_bytes(), 20);

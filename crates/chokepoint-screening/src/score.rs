@@ -153,7 +153,8 @@ impl Comparison {
 
 /// Compares two normalised names and explains the score.
 pub fn compare(query: &NormalizedName, candidate: &NormalizedName) -> Comparison {
-    let (score, method, alignment) = evaluate(query, candidate);
+    let mut pairs = Vec::new();
+    let (score, method, alignment) = evaluate(query, candidate, Some(&mut pairs));
     let Some(alignment) = alignment else {
         let mut only = Comparison::none();
         only.score = score;
@@ -161,8 +162,7 @@ pub fn compare(query: &NormalizedName, candidate: &NormalizedName) -> Comparison
         return only;
     };
     let (q, c) = (&query.tokens, &candidate.tokens);
-    let matches = alignment
-        .pairs()
+    let matches = pairs
         .iter()
         .map(|&(i, j, sim, how)| TokenMatch {
             query: q[i as usize].text.clone(),
@@ -194,13 +194,18 @@ pub fn compare(query: &NormalizedName, candidate: &NormalizedName) -> Comparison
 /// The score alone, without the explanation: what screening computes for every candidate.
 /// Allocates nothing.
 pub fn score(query: &NormalizedName, candidate: &NormalizedName) -> f32 {
-    evaluate(query, candidate).0
+    evaluate(query, candidate, None).0
 }
 
-/// The best reading's score and method, and the token alignment when the names have tokens.
+/// One aligned pair of tokens: query index, candidate index, similarity, how.
+type AlignedPair = (u8, u8, f32, TokenHow);
+
+/// The best reading's score and method, and the token alignment when the names have tokens;
+/// the aligned pairs go to `pairs` when given (to explain the score).
 fn evaluate(
     query: &NormalizedName,
     candidate: &NormalizedName,
+    pairs: Option<&mut Vec<AlignedPair>>,
 ) -> (f32, Method, Option<Alignment>) {
     if query.is_empty() || candidate.is_empty() {
         return (0.0, Method::None, None);
@@ -213,7 +218,7 @@ fn evaluate(
             None => (0.0, Method::None, None),
         };
     }
-    let alignment = align(query, candidate);
+    let alignment = align(query, candidate, pairs);
     let (mut best, mut method) = if alignment.len == 0 {
         (0.0, Method::None)
     } else {
@@ -243,6 +248,7 @@ fn evaluate(
 }
 
 /// Similarity of two tokens and how it was found, or `None` below any useful level.
+#[inline]
 pub fn token_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
     if a.hash == b.hash && a.text == b.text {
         return Some((1.0, TokenHow::Exact));
@@ -256,6 +262,13 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
     if exact_only(a) || exact_only(b) {
         return None;
     }
+    inexact_similarity(a, b)
+}
+
+/// [`token_similarity`] of two different words. Kept out of line: many token pairs are settled
+/// above, inside the alignment loop, without paying for the registers this part needs.
+#[inline(never)]
+fn inexact_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
     let (x, y) = (a.text.as_bytes(), b.text.as_bytes());
     let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
     if short.len() == 1 {
@@ -273,10 +286,18 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
         6..=8 => 2,
         _ => 3,
     };
-    // Each edit changes at most two letters of the set: a cheap bound before the table.
-    let set_difference = (a.letters ^ b.letters).count_ones() as usize;
+    // Each edit changes at most two letters of the set: a cheap bound before the table. Only the
+    // spelling test (lengths within the budget) and the sound test (5 letters or more) use it.
+    let length_gap = long.len() - short.len();
+    let set_difference = if length_gap <= budget || short.len() >= 5 {
+        (a.letters ^ b.letters).count_ones() as usize
+    } else {
+        usize::MAX
+    };
     let mut best: Option<(f32, TokenHow)> = None;
+    // Likewise each edit changes the length by one at most.
     if set_difference <= 2 * budget
+        && length_gap <= budget
         && let Some(d) = osa_distance(x, y, budget)
     {
         let sim = 1.0 - d as f32 / max_len as f32;
@@ -289,8 +310,7 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
     if short.len() >= 5
         && set_difference <= 2 * (budget + 2)
         && best.is_none_or(|(s, _)| s < 0.82)
-        && !a.phonetic().is_empty()
-        && a.phonetic() == b.phonetic()
+        && a.sounds_like(b)
     {
         let near = osa_distance(x, y, budget + 2).is_some();
         let sim = if near { 0.82 } else { 0.7 };
@@ -318,10 +338,9 @@ pub fn token_similarity(a: &Token, b: &Token) -> Option<(f32, TokenHow)> {
 /// Tokens beyond this many per name take part in the weights but not in the alignment.
 const MAX_ALIGNED: usize = 32;
 
-/// The one-to-one alignment of two names' tokens, in fixed-size memory.
+/// The one-to-one alignment of two names' tokens (its pairs go to the caller as they are made).
 #[derive(Debug, Clone, Copy)]
 struct Alignment {
-    pairs: [(u8, u8, f32, TokenHow); MAX_ALIGNED],
     len: usize,
     q_used: u64,
     c_used: u64,
@@ -330,19 +349,21 @@ struct Alignment {
     score: f32,
 }
 
-impl Alignment {
-    fn pairs(&self) -> &[(u8, u8, f32, TokenHow)] {
-        &self.pairs[..self.len]
-    }
-}
-
-fn align(query: &NormalizedName, candidate: &NormalizedName) -> Alignment {
+fn align(
+    query: &NormalizedName,
+    candidate: &NormalizedName,
+    mut pairs: Option<&mut Vec<AlignedPair>>,
+) -> Alignment {
     let q = &query.tokens[..query.tokens.len().min(MAX_ALIGNED)];
     let c = &candidate.tokens[..candidate.tokens.len().min(MAX_ALIGNED)];
     // Similar pairs are few (most token pairs share nothing); past this many, later ones are
-    // dropped rather than allocating.
+    // dropped rather than allocating. Kept as arrays of plain numbers, which are zeroed with one
+    // memset each: an array of (padded) tuples is zeroed element by element, hundreds of
+    // instructions on every comparison.
     const MAX_FOUND: usize = 128;
-    let mut found: [(f32, u8, u8, TokenHow); MAX_FOUND] = [(0.0, 0, 0, TokenHow::Exact); MAX_FOUND];
+    let mut sims = [0f32; MAX_FOUND];
+    let mut cells = [[0u8; 2]; MAX_FOUND];
+    let mut hows = [TokenHow::Exact; MAX_FOUND];
     let mut n = 0;
     'outer: for (i, a) in q.iter().enumerate() {
         for (j, b) in c.iter().enumerate() {
@@ -350,25 +371,12 @@ fn align(query: &NormalizedName, candidate: &NormalizedName) -> Alignment {
                 if n == MAX_FOUND {
                     break 'outer;
                 }
-                found[n] = (sim, i as u8, j as u8, how);
+                (sims[n], cells[n], hows[n]) = (sim, [i as u8, j as u8], how);
                 n += 1;
             }
         }
     }
-    let found = &mut found[..n];
-    // Best pairs first; on ties prefer heavier tokens, then written order.
-    found.sort_unstable_by(|x, y| {
-        y.0.total_cmp(&x.0)
-            .then_with(|| {
-                let wx = q[x.1 as usize].weight() + c[x.2 as usize].weight();
-                let wy = q[y.1 as usize].weight() + c[y.2 as usize].weight();
-                wy.total_cmp(&wx)
-            })
-            .then_with(|| x.1.cmp(&y.1))
-            .then_with(|| x.2.cmp(&y.2))
-    });
     let mut alignment = Alignment {
-        pairs: [(0, 0, 0.0, TokenHow::Exact); MAX_ALIGNED],
         len: 0,
         q_used: 0,
         c_used: 0,
@@ -376,9 +384,39 @@ fn align(query: &NormalizedName, candidate: &NormalizedName) -> Alignment {
         candidate_coverage: 0.0,
         score: 0.0,
     };
+    if n == 0 {
+        // Many pairs share no token. Then both coverages are 0, so is the score, and every rule
+        // below only lowers it or leaves it alone: the empty alignment is the answer.
+        return alignment;
+    }
+    // Best pairs first; on ties prefer heavier tokens, then written order. Each found pair gets
+    // one integer key in that order (similarity and weight as `f32::total_cmp` orders them, both
+    // descending, then the pair's index: pairs were found in written order), so the sort, run on
+    // every comparison, compares integers instead of calling back into the tokens. No two keys
+    // are equal, so the order is the same whatever the sort. A comparison seldom finds more than
+    // a few similar pairs: a small array for those spares zeroing the full one every time.
+    const FEW: usize = 16;
+    let (mut few_keys, mut all_keys);
+    let keys: &mut [u128] = if n <= FEW {
+        few_keys = [0u128; FEW];
+        &mut few_keys[..n]
+    } else {
+        all_keys = [0u128; MAX_FOUND];
+        &mut all_keys[..n]
+    };
+    for (k, key) in keys.iter_mut().enumerate() {
+        let [i, j] = cells[k];
+        let weight = q[usize::from(i)].weight() + c[usize::from(j)].weight();
+        let descending = |x: f32| u128::from(!total_order(x));
+        *key = descending(sims[k]) << 96 | descending(weight) << 64 | k as u128;
+    }
+    keys.sort_unstable();
     let (mut covered_q, mut covered_c) = (0.0f32, 0.0f32);
     let mut distinctive_hit = false;
-    for &(sim, i, j, how) in found.iter() {
+    let mut strong_pairs = 0;
+    for &key in keys.iter() {
+        let k = (key & 0xFF) as usize;
+        let (sim, [i, j], how) = (sims[k], cells[k], hows[k]);
         let (qi, cj) = (1u64 << i, 1u64 << j);
         if alignment.q_used & qi != 0 || alignment.c_used & cj != 0 {
             continue;
@@ -392,11 +430,19 @@ fn align(query: &NormalizedName, candidate: &NormalizedName) -> Alignment {
         if sim >= 0.75 && (a.class.is_distinctive() || b.class.is_distinctive()) {
             distinctive_hit = true;
         }
-        alignment.pairs[alignment.len] = (i, j, sim, how);
+        if sim >= 0.8 {
+            strong_pairs += 1;
+        }
+        if let Some(pairs) = pairs.as_deref_mut() {
+            pairs.push((i, j, sim, how));
+        }
         alignment.len += 1;
     }
-    let total_q = query.total_weight();
-    let total_c = candidate.total_weight();
+    let (side_q, side_c) = (
+        SideSummary::of(&query.tokens, alignment.q_used),
+        SideSummary::of(&candidate.tokens, alignment.c_used),
+    );
+    let (total_q, total_c) = (side_q.total_weight, side_c.total_weight);
     let cov_q = if total_q > 0.0 {
         covered_q / total_q
     } else {
@@ -412,64 +458,105 @@ fn align(query: &NormalizedName, candidate: &NormalizedName) -> Alignment {
     } else {
         0.0
     };
-    let used = |k: usize, mask: u64| k < 64 && mask & (1 << k) != 0;
     // People are often listed or screened under fewer of their names ("JANAN AGHA" for
     // "JANAN MOHAMMAD AHMED AGHA"). When both sides look like people (no legal form, no business
     // word) and two or more names of one side all found close partners, count the pair by the
     // mean of the coverages instead of their harmonic mean.
-    let fully_matched = |tokens: &[Token], mask: u64| {
-        let mut distinctive = tokens
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.class.is_distinctive());
-        let count = distinctive.clone().count();
-        count >= 2 && distinctive.all(|(k, _)| used(k, mask))
-    };
-    let person_like = |n: &NormalizedName| {
-        n.tokens
-            .iter()
-            .all(|t| matches!(t.class, TokenClass::Word | TokenClass::Stop))
-    };
-    let strong = alignment.pairs().iter().filter(|p| p.2 >= 0.8).count() >= 2;
-    if person_like(query)
-        && person_like(candidate)
+    let strong = strong_pairs >= 2;
+    if side_q.person_like
+        && side_c.person_like
         && strong
-        && (fully_matched(&query.tokens, alignment.q_used)
-            || fully_matched(&candidate.tokens, alignment.c_used))
+        && (side_q.fully_matched || side_c.fully_matched)
     {
         score = score.max((cov_q + cov_c) / 2.0);
     }
     // Names made only of generic words ("General Trading Company") may match on those; names
     // with a distinctive word must share one.
-    let has_distinctive = |n: &NormalizedName| n.tokens.iter().any(|t| t.class.is_distinctive());
-    if !distinctive_hit && (has_distinctive(query) || has_distinctive(candidate)) {
+    if !distinctive_hit && (side_q.has_distinctive || side_c.has_distinctive) {
         score = score.min(0.5);
     }
     // A word on each side with no partner is a substitution ("... AL-DULAIMI" vs
     // "... AL-TIKRITI"; "Bank of Chad" vs "Bank of China"): strong evidence of another party.
-    let left_over = |tokens: &[Token], mask: u64, class: TokenClass| {
-        tokens
-            .iter()
-            .enumerate()
-            .filter(|(k, t)| t.class == class && !used(*k, mask))
-            .count()
-    };
     for (class, factor) in [
         (TokenClass::Word, 0.88f32),
         (TokenClass::Number, 0.7),
         (TokenClass::Generic, 0.95),
     ] {
-        let substitutions = left_over(&query.tokens, alignment.q_used, class).min(left_over(
-            &candidate.tokens,
-            alignment.c_used,
-            class,
-        ));
+        let substitutions = side_q.left_over(class).min(side_c.left_over(class));
         score *= factor.powi(substitutions as i32);
     }
     alignment.query_coverage = cov_q;
     alignment.candidate_coverage = cov_c;
     alignment.score = score;
     alignment
+}
+
+/// What the rules after the alignment ask of one side, gathered in one pass over its tokens
+/// (they ran a pass each, several per comparison).
+struct SideSummary {
+    /// Sum of token weights, added in written order as [`NormalizedName::total_weight`] does.
+    total_weight: f32,
+    /// Only words and stop words: no legal form, business word or number.
+    person_like: bool,
+    /// A word or a number.
+    has_distinctive: bool,
+    /// Two or more words and numbers, all aligned.
+    fully_matched: bool,
+    /// Words, numbers and generic words left without a partner.
+    left_over: [usize; 3],
+}
+
+impl SideSummary {
+    fn of(tokens: &[Token], used: u64) -> SideSummary {
+        let mut summary = SideSummary {
+            total_weight: 0.0,
+            person_like: true,
+            has_distinctive: false,
+            fully_matched: false,
+            left_over: [0; 3],
+        };
+        let (mut distinctive, mut distinctive_used) = (0usize, 0usize);
+        for (k, token) in tokens.iter().enumerate() {
+            summary.total_weight += token.weight();
+            summary.person_like &= matches!(token.class, TokenClass::Word | TokenClass::Stop);
+            let aligned = k < 64 && used & (1 << k) != 0;
+            if token.class.is_distinctive() {
+                distinctive += 1;
+                distinctive_used += usize::from(aligned);
+            }
+            if !aligned && let Some(slot) = Self::slot(token.class) {
+                summary.left_over[slot] += 1;
+            }
+        }
+        summary.has_distinctive = distinctive > 0;
+        summary.fully_matched = distinctive >= 2 && distinctive_used == distinctive;
+        summary
+    }
+
+    fn slot(class: TokenClass) -> Option<usize> {
+        match class {
+            TokenClass::Word => Some(0),
+            TokenClass::Number => Some(1),
+            TokenClass::Generic => Some(2),
+            TokenClass::Legal | TokenClass::Stop => None,
+        }
+    }
+
+    /// Tokens of `class` (a word, number or generic word) left without a partner.
+    fn left_over(&self, class: TokenClass) -> usize {
+        Self::slot(class).map_or(0, |slot| self.left_over[slot])
+    }
+}
+
+/// `x`'s bits as an integer ordered like [`f32::total_cmp`] orders floats (the transformation
+/// `total_cmp` itself makes).
+fn total_order(x: f32) -> u32 {
+    let bits = x.to_bits();
+    if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 1 << 31
+    }
 }
 
 /// How much an aligned pair counts: its similarity when close to exact, falling off twice as fast
@@ -544,9 +631,27 @@ fn acronym_reading(short: &NormalizedName, long: &NormalizedName) -> Option<f32>
     if distinctive.next().is_some() || token.text.len() < 3 || token.origin == Origin::Pinyin {
         return None;
     }
-    let (core, full) = long.acronyms()?;
-    let hit = (core.len() >= 3 && core == token.text) || (full.len() >= 3 && full == token.text);
-    hit.then_some(0.9)
+    is_acronym_of(&token.text, long).then_some(0.9)
+}
+
+/// Whether `text` (3 bytes or more) is one of `long`'s [`acronyms`](NormalizedName::acronyms):
+/// the same answer as `(core.len() >= 3 && core == text) || (full.len() >= 3 && full == text)`
+/// on them, without building the two strings, as this runs for every pair with a one-word side.
+/// (Equal to `text`, an acronym is as long as `text`, hence 3 bytes or more.)
+fn is_acronym_of(text: &str, long: &NormalizedName) -> bool {
+    let initials = |keep: fn(&Token) -> bool| {
+        long.tokens
+            .iter()
+            .filter(move |t| keep(t) && t.origin != Origin::Pinyin)
+            .filter_map(|t| t.surface.as_deref().unwrap_or(&t.text).chars().next())
+    };
+    let core = || initials(|t| matches!(t.class, TokenClass::Word | TokenClass::Generic));
+    let full = || initials(|t| t.class != TokenClass::Stop);
+    // `acronyms` gives nothing for a name of fewer than two words.
+    if core().nth(1).is_none() {
+        return false;
+    }
+    core().eq(text.chars()) || full().eq(text.chars())
 }
 
 #[cfg(test)]
@@ -620,6 +725,16 @@ mod tests {
         assert!(score("SALEK, ABDULHAI", "ABDULHAI SALEK") >= 0.99);
         assert!(score("Olaf Scholze", "Olaf Scholz") >= DEFAULT_THRESHOLD);
         assert!(score("Octavian Scholz", "Olaf Scholz") < DEFAULT_THRESHOLD);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn total_order_sorts_like_total_cmp(
+            a in proptest::num::f32::ANY,
+            b in proptest::num::f32::ANY,
+        ) {
+            proptest::prop_assert_eq!(total_order(a).cmp(&total_order(b)), a.total_cmp(&b));
+        }
     }
 
     #[test]

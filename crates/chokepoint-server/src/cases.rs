@@ -38,7 +38,7 @@ pub async fn list(
     Ok(Json(json!({ "cases": cases })))
 }
 
-async fn find(state: &AppState, id: &str) -> Result<Case, ApiError> {
+pub(crate) async fn find(state: &AppState, id: &str) -> Result<Case, ApiError> {
     state
         .store()
         .case(id)
@@ -61,11 +61,11 @@ pub async fn get(
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
     /// Which hit of the case (0-based, as listed in the case).
-    hit: u32,
+    pub hit: u32,
     /// `confirmed` or `false_positive`.
-    decision: Verdict,
+    pub decision: Verdict,
     /// Why.
-    reason: String,
+    pub reason: String,
 }
 
 /// `POST /v1/cases/{id}/decisions`.
@@ -75,6 +75,17 @@ pub async fn decide(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<DecisionRequest>,
 ) -> Result<Json<Case>, ApiError> {
+    Ok(Json(record_decision(&state, &caller, id, request).await?))
+}
+
+/// Records `caller`'s decision on one hit of case `id` (analyst role), audited in the same
+/// transaction. Shared by the API and the web UI.
+pub(crate) async fn record_decision(
+    state: &AppState,
+    caller: &Caller,
+    id: String,
+    request: DecisionRequest,
+) -> Result<Case, ApiError> {
     caller.require(Role::Analyst)?;
     let reason = request.reason.trim();
     if reason.is_empty() {
@@ -85,7 +96,7 @@ pub async fn decide(
             "`reason` is longer than {MAX_REASON_CHARS} characters."
         )));
     }
-    let case = find(&state, &id).await?;
+    let case = find(state, &id).await?;
     let Some(hit) = case.hits.get(request.hit as usize) else {
         return Err(ApiError::invalid(format!(
             "Case `{id}` has {} hit(s); `hit` must be between 0 and {}.",
@@ -123,5 +134,5 @@ pub async fn decide(
             event,
         )
         .await?;
-    Ok(Json(updated))
+    Ok(updated)
 }

@@ -99,16 +99,35 @@ pub async fn create(
             ))
         }
     })?;
-    let Some(snapshot) = state.snapshot() else {
-        return Err(crate::screen::no_lists_loaded());
-    };
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
+    let (job, problems) = create_batch(&state, &caller, &content_type, &body).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({
+            "job": describe(&job),
+            "problems": problems,
+        })),
+    ))
+}
+
+/// Stores a batch (`content_type` `text/csv` or `application/json`) as a queued job and wakes
+/// a worker; returns the job and the problems met reading the rows (rows with problems are
+/// reported, the others kept). Shared by the API and the web UI's upload.
+pub(crate) async fn create_batch(
+    state: &AppState,
+    caller: &Caller,
+    content_type: &str,
+    body: &[u8],
+) -> Result<(Job, Vec<String>), ApiError> {
+    let Some(snapshot) = state.snapshot() else {
+        return Err(crate::screen::no_lists_loaded());
+    };
     let (rows, options, problems) = if content_type.starts_with("text/csv") {
-        let (rows, problems) = read_batch_csv("upload.csv", &body)
+        let (rows, problems) = read_batch_csv("upload.csv", body)
             .map_err(|e| ApiError::invalid(format!("The CSV cannot be read: {e}.")))?;
         let rows: Vec<JobRow> = rows
             .into_iter()
@@ -120,7 +139,7 @@ pub async fn create(
         let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
         (rows, BatchOptions::default(), problems)
     } else if content_type.starts_with("application/json") {
-        let request: BatchRequest = serde_json::from_slice(&body).map_err(|e| {
+        let request: BatchRequest = serde_json::from_slice(body).map_err(|e| {
             if e.is_syntax() || e.is_eof() {
                 ApiError::new(
                     ErrorCode::MalformedJson,
@@ -226,13 +245,7 @@ pub async fn create(
         )
         .await?;
     state.0.jobs_waiting.notify_one();
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({
-            "job": describe(&job),
-            "problems": problems,
-        })),
-    ))
+    Ok((job, problems))
 }
 
 fn describe(job: &Job) -> Value {
@@ -272,6 +285,15 @@ pub async fn get(
 #[serde(deny_unknown_fields)]
 pub struct ResultsQuery {
     format: Option<String>,
+}
+
+impl ResultsQuery {
+    /// Results in `format` (`jsonl` or `csv`).
+    pub fn new(format: &str) -> ResultsQuery {
+        ResultsQuery {
+            format: Some(format.to_string()),
+        }
+    }
 }
 
 /// `GET /v1/jobs/{id}/results[?format=jsonl|csv]`, once the job is done.

@@ -18,6 +18,10 @@
 //! GET  /v1/lists                   [viewer]   what is loaded
 //! POST /v1/lists/import            [admin]    multipart upload of list files; swaps the index
 //! POST /v1/screen                  [analyst]  {"name", "country"?, "type"?, ...} -> {"hits": [...]}
+//! POST /v1/check[?as_of=DATE]      [analyst]  transaction records (JSON/YAML) -> determinations
+//! POST /v1/bom?destination=CC...   [analyst]  a BOM (CSV or JSON) -> de minimis and FDP answer
+//! GET  /v1/facilities[?advanced=..][viewer]   the facility registry, classified as of a date
+//! GET  /v1/facilities/{id}         [viewer]
 //! POST /v1/screen/batch            [analyst]  CSV or {"rows": [...]} -> 202, a job
 //! GET  /v1/jobs/{id}               [viewer]   progress
 //! GET  /v1/jobs/{id}/results       [viewer]   ?format=jsonl|csv, once done
@@ -27,24 +31,42 @@
 //! GET  /v1/keys                    [admin]
 //! POST /v1/keys                    [admin]    {"role", "name"?} -> the new key, shown once
 //! DELETE /v1/keys/{id}             [admin]
+//! GET  /v1/alerts[?subject=&acknowledged=&since=&until=]   [viewer]   change-monitoring alerts
+//! GET  /v1/alerts/{id}             [viewer]   one alert and its webhook deliveries
+//! POST /v1/alerts/{id}/ack         [analyst]  {"note"?}
+//! GET|POST /v1/webhooks, DELETE /v1/webhooks/{id}          [admin]    signed alert delivery
+//! GET  /v1/report?from=&to=        [viewer]   what changed for the watched parties and orders
+//! POST /v1/watch/parties|orders    [admin]    customer master CSV | transaction records
+//! POST /v1/watch/run               [admin]    re-check what changed since the last run
 //! ```
+//!
+//! The web UI ([`ui`]) is served at `/` from the same router, signed in with a key.
 
 #![warn(missing_docs)]
 
+pub mod alerts;
 mod auth;
+mod bom;
 mod cases;
+pub mod check;
 pub mod error;
+mod facilities;
 pub mod jobs;
 mod json;
 mod keys;
 mod lists;
 mod metrics;
+pub mod monitor;
 pub mod replay;
 mod screen;
+pub mod ui;
+pub mod webhooks;
 
 pub use error::{ApiError, ErrorCode};
 pub use jobs::JobWorker;
-pub use lists::{ListsSource, LoadError, Snapshot};
+pub use lists::{ListsFollower, ListsSource, LoadError, Snapshot};
+pub use monitor::{MonitorError, WatchOptions, WatchReport};
+pub use webhooks::{DeliveryOptions, WebhookWorker};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -103,6 +125,7 @@ struct Inner {
     rates: auth::RateLimiter,
     metrics: metrics::Metrics,
     limits: Limits,
+    sessions: ui::Sessions,
 }
 
 impl std::fmt::Debug for AppState {
@@ -127,12 +150,18 @@ impl AppState {
             rates: auth::RateLimiter::default(),
             metrics: metrics::Metrics::default(),
             limits,
+            sessions: ui::Sessions::default(),
         }))
     }
 
     /// The store.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.0.store
+    }
+
+    /// The web UI's sign-in sessions.
+    pub fn sessions(&self) -> &ui::Sessions {
+        &self.0.sessions
     }
 
     /// Where lists come from.
@@ -200,6 +229,9 @@ pub fn app(state: AppState) -> Router {
         .route("/openapi.json", get(openapi))
         .route("/v1/lists", get(lists::list))
         .route("/v1/screen", post(screen::screen))
+        .route("/v1/check", post(check::check))
+        .route("/v1/facilities", get(facilities::list))
+        .route("/v1/facilities/{id}", get(facilities::get))
         .route("/v1/jobs/{id}", get(jobs::get))
         .route("/v1/jobs/{id}/results", get(jobs::results))
         .route("/v1/cases", get(cases::list))
@@ -207,6 +239,15 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/cases/{id}/decisions", post(cases::decide))
         .route("/v1/keys", get(keys::list).post(keys::create))
         .route("/v1/keys/{id}", delete(keys::revoke))
+        .route("/v1/alerts", get(alerts::list))
+        .route("/v1/alerts/{id}", get(alerts::get))
+        .route("/v1/alerts/{id}/ack", post(alerts::ack))
+        .route(
+            "/v1/webhooks",
+            get(alerts::webhooks).post(alerts::create_webhook),
+        )
+        .route("/v1/webhooks/{id}", delete(alerts::delete_webhook))
+        .route("/v1/report", get(alerts::report))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::timeout,
@@ -215,7 +256,18 @@ pub fn app(state: AppState) -> Router {
     // Imports are not cut by the timeout: a cut would leave the files stored but not in use.
     let import = Router::new()
         .route("/v1/lists/import", post(lists::import))
+        .route("/v1/watch/parties", post(alerts::import_parties))
+        .route("/v1/watch/orders", post(alerts::import_orders))
+        .route("/v1/watch/run", post(alerts::run))
         .layer(DefaultBodyLimit::max(limits.import_bytes));
+    // A bill of materials may have a million lines: the batch limit, not the JSON one.
+    let bom = Router::new()
+        .route("/v1/bom", post(bom::bom))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::timeout,
+        ))
+        .layer(DefaultBodyLimit::max(limits.batch_bytes));
     let batch = Router::new()
         .route("/v1/screen/batch", post(jobs::create))
         .layer(axum::middleware::from_fn_with_state(
@@ -223,16 +275,18 @@ pub fn app(state: AppState) -> Router {
             metrics::timeout,
         ))
         .layer(DefaultBodyLimit::max(limits.batch_bytes));
-    let protected = api
-        .merge(import)
-        .merge(batch)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_key,
-        ));
+    let protected =
+        api.merge(import)
+            .merge(batch)
+            .merge(bom)
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                auth::require_key,
+            ));
     Router::new()
         .route("/health", get(health))
         .merge(protected)
+        .merge(ui::routes(state.clone(), limits.batch_bytes))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -231,6 +231,7 @@ pub async fn import(
     // One import at a time; screening goes on against the current snapshot meanwhile.
     let _importing = state.0.import_lock.lock().await;
     let imported_at = chokepoint_store::now_rfc3339();
+    let watched_dir = data_dir.clone();
     let built = tokio::task::spawn_blocking(move || {
         let report = data_dir.import(files, &imported_at)?;
         let current = manifest_files(&data_dir)?;
@@ -281,10 +282,36 @@ pub async fn import(
         })
         .await?;
     tracing::info!(actor = %caller.name, entries, "lists imported and swapped in");
+    // Other instances on the same PostgreSQL database reload and swap too (ListsFollower).
+    if let Some(id) = state.snapshot().map(|s| s.id.clone())
+        && let Err(error) = state.store().announce_lists(&id).await
+    {
+        tracing::warn!(%error, "could not announce the import to other instances");
+    }
+    // Re-check the watched parties and open orders against what changed (crate::monitor).
+    let options = crate::monitor::WatchOptions {
+        as_of: chrono::Utc::now().date_naive(),
+        actor: caller.name.clone(),
+    };
+    let watch = match crate::monitor::run_watch(
+        state.store(),
+        &watched_dir,
+        state.snapshot(),
+        &options,
+    )
+    .await
+    {
+        Ok(report) => serde_json::to_value(report).unwrap_or(Value::Null),
+        Err(error) => {
+            tracing::error!(%error, "re-checking the watched parties after the import failed");
+            json!({ "error": "Re-checking the watched parties failed; see the server log and run `POST /v1/watch/run`." })
+        }
+    };
     Ok(Json(json!({
         "imported": imported,
         "unchanged": unchanged,
         "lists": described,
+        "watch": watch,
     })))
 }
 
@@ -300,4 +327,82 @@ pub(crate) fn snapshot_files(snapshot: &Snapshot) -> Value {
 /// The file name without any folder a client may have sent.
 fn file_label(name: &str) -> String {
     name.rsplit(['/', '\\']).next().unwrap_or(name).to_string()
+}
+
+/// Follows the list imports of other instances sharing this store and data directory
+/// (PostgreSQL `LISTEN`/`NOTIFY`): when another instance announces a snapshot this one is not
+/// using, the lists are reloaded from the data directory and swapped in whole, so requests in
+/// flight finish on the old snapshot. Nothing to follow on SQLite.
+#[derive(Debug)]
+pub struct ListsFollower {
+    stop: tokio::sync::watch::Sender<bool>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl ListsFollower {
+    /// Starts following (a no-op task on SQLite).
+    pub fn spawn(state: AppState) -> ListsFollower {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let handle = tokio::spawn(follow(state, stopped));
+        ListsFollower { stop, handle }
+    }
+
+    /// Stops following and waits for the task.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.handle.await;
+    }
+}
+
+async fn follow(state: AppState, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let mut reconnecting = false;
+    loop {
+        let mut listener = match state.store().listen_lists().await {
+            Ok(Some(listener)) => listener,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for list imports of other instances; retrying");
+                tokio::select! {
+                    () = tokio::time::sleep(std::time::Duration::from_secs(5)) => continue,
+                    _ = stopped.changed() => return,
+                }
+            }
+        };
+        // Announcements sent while this instance was not listening are lost: reload once.
+        if reconnecting {
+            reload(&state, None).await;
+        }
+        loop {
+            tokio::select! {
+                _ = stopped.changed() => return,
+                announced = listener.recv() => match announced {
+                    Ok(snapshot_id) => reload(&state, Some(&snapshot_id)).await,
+                    Err(error) => {
+                        tracing::warn!(%error, "the list-import listener failed; reconnecting");
+                        reconnecting = true;
+                        break;
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// Reloads the lists unless `announced` is the snapshot already in use.
+async fn reload(state: &AppState, announced: Option<&str>) {
+    if let (Some(announced), Some(current)) = (announced, state.snapshot())
+        && current.id == announced
+    {
+        return;
+    }
+    let _importing = state.0.import_lock.lock().await;
+    match state.load_lists().await {
+        Ok(_) => tracing::info!(
+            snapshot = state.snapshot().map(|s| s.id.clone()).unwrap_or_default(),
+            "lists reloaded after another instance's import"
+        ),
+        Err(error) => {
+            tracing::error!(%error, "reloading the lists announced by another instance failed")
+        }
+    }
 }

@@ -159,8 +159,36 @@ pub async fn screen(
     caller: Caller,
     ApiJson(request): ApiJson<ScreenRequest>,
 ) -> Result<Json<Value>, ApiError> {
+    let outcome = run(&state, &caller, &request).await?;
+    Ok(Json(outcome.answer))
+}
+
+/// One screening as the service answers it: the hits kept, those suppressed by an earlier
+/// false-positive decision (with the case and reason), the case opened, the audit record.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    /// Hits kept, best first.
+    pub hits: Vec<HitRecord>,
+    /// Hits left out: (hit, case id, reason).
+    pub suppressed: Vec<(HitRecord, String, String)>,
+    /// The case opened for review, when a kept hit is a match.
+    pub case_id: Option<String>,
+    /// The audit record of this answer.
+    pub audit_seq: u64,
+    /// The JSON answer of `POST /v1/screen`.
+    pub answer: Value,
+}
+
+/// Screens `request` for `caller` (analyst role): validates it, screens the snapshot in use,
+/// applies suppressions, opens a case when a match remains, and audits the answer. Shared by
+/// the API and the web UI.
+pub(crate) async fn run(
+    state: &AppState,
+    caller: &Caller,
+    request: &ScreenRequest,
+) -> Result<Outcome, ApiError> {
     caller.require(Role::Analyst)?;
-    let (query, options) = validate(&request, state.0.limits.max_hits)?;
+    let (query, options) = validate(request, state.0.limits.max_hits)?;
     let Some(snapshot) = state.snapshot() else {
         return Err(no_lists_loaded());
     };
@@ -184,10 +212,24 @@ pub async fn screen(
             None => kept.push((hit, entry_hash)),
         }
     }
+    // What the facility registry knows around each matched party (owners, subsidiaries,
+    // facilities): added as `related` when it knows anything.
+    let as_of = query
+        .filters
+        .as_of
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let (registry, graph) = crate::check::registry();
     let hits_json: Vec<Value> = kept
         .iter()
-        .map(|(hit, _)| serde_json::to_value(hit).map_err(ApiError::internal))
-        .collect::<Result<_, _>>()?;
+        .map(|(hit, _)| {
+            let mut json = serde_json::to_value(hit).map_err(ApiError::internal)?;
+            let context = chokepoint_registry::party_context(registry, graph, &hit.name, as_of);
+            if !context.is_empty() {
+                json["related"] = serde_json::to_value(&context).map_err(ApiError::internal)?;
+            }
+            Ok(json)
+        })
+        .collect::<Result<_, ApiError>>()?;
     let suppressed_json: Vec<Value> = suppressed
         .iter()
         .map(|(hit, case_id, reason)| {
@@ -199,7 +241,7 @@ pub async fn screen(
             .map_err(ApiError::internal)
         })
         .collect::<Result<_, _>>()?;
-    let inputs = serde_json::to_value(&request).map_err(ApiError::internal)?;
+    let inputs = serde_json::to_value(request).map_err(ApiError::internal)?;
     let case_hits: Vec<CaseHit> = kept
         .iter()
         .zip(&hits_json)
@@ -258,11 +300,17 @@ pub async fn screen(
         "audit_seq": record.seq,
         "list_snapshot": snapshot.id,
     });
-    if let Some(id) = case_id {
-        answer["case_id"] = Value::String(id);
+    if let Some(id) = &case_id {
+        answer["case_id"] = Value::String(id.clone());
     }
     if !suppressed_json.is_empty() {
         answer["suppressed"] = Value::Array(suppressed_json);
     }
-    Ok(Json(answer))
+    Ok(Outcome {
+        hits: kept.into_iter().map(|(hit, _)| hit).collect(),
+        suppressed,
+        case_id,
+        audit_seq: record.seq,
+        answer,
+    })
 }

@@ -20,12 +20,17 @@
 
 mod audit;
 mod migrations;
+mod monitor;
 mod sql;
 mod types;
 
 pub use audit::{GENESIS_HASH, canonical_json, chain_hash};
 pub use getrandom::Error as RandomError;
-pub use sql::{PostgresStore, SqliteStore};
+pub use monitor::{
+    Alert, AlertFilter, Delivery, DeliveryStatus, MonitorState, MonitorStore, NewAlert, NewOrder,
+    NewParty, NewWebhook, StoredOrder, StoredParty, WatchResults, Webhook,
+};
+pub use sql::{ListsListener, PostgresStore, SqliteStore};
 pub use types::{
     ApiKey, AuditEvent, AuditRecord, Case, CaseHit, CaseStatus, ChainReport, Decision, Job, JobRow,
     JobRowResult, JobStatus, NewCase, NewDecision, NewJob, NewKey, PendingRow, Role, RowResult,
@@ -84,7 +89,7 @@ pub enum Backend {
 
 /// The service's storage. Every method is one transaction.
 #[async_trait::async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: MonitorStore + Send + Sync + std::fmt::Debug {
     /// Which database this is.
     fn backend(&self) -> Backend;
 
@@ -124,6 +129,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn create_job(&self, job: NewJob, event: AuditEvent) -> Result<Job, StoreError>;
     /// A job and its progress.
     async fn job(&self, id: &str) -> Result<Option<Job>, StoreError>;
+    /// The most recent batch jobs, newest first.
+    async fn jobs(&self, limit: u32) -> Result<Vec<Job>, StoreError>;
+    /// Tells the other instances sharing this store that list snapshot `snapshot_id` was put in
+    /// use (PostgreSQL `NOTIFY`); a no-op on SQLite, which one process owns.
+    async fn announce_lists(&self, snapshot_id: &str) -> Result<(), StoreError>;
+    /// Listens for [`Store::announce_lists`] from other instances (PostgreSQL `LISTEN`); `None`
+    /// on SQLite.
+    async fn listen_lists(&self) -> Result<Option<ListsListener>, StoreError>;
     /// Claims the oldest job that is queued, or running under an expired lease (its worker
     /// died), for `worker` until `lease_ms` from now. Several instances never claim the same
     /// job (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one writer).

@@ -25,6 +25,11 @@ const SQLITE: Embedded = &[
         "batch jobs",
         include_str!("../migrations/sqlite/0002_batch_jobs.sql"),
     ),
+    (
+        3,
+        "monitor",
+        include_str!("../migrations/sqlite/0003_monitor.sql"),
+    ),
 ];
 
 const POSTGRES: Embedded = &[
@@ -37,6 +42,11 @@ const POSTGRES: Embedded = &[
         2,
         "batch jobs",
         include_str!("../migrations/postgres/0002_batch_jobs.sql"),
+    ),
+    (
+        3,
+        "monitor",
+        include_str!("../migrations/postgres/0003_monitor.sql"),
     ),
 ];
 

@@ -20,6 +20,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
+mod monitor;
+
 /// How many audit records `verify_audit` reads at a time.
 const VERIFY_PAGE: u32 = 1000;
 
@@ -72,6 +74,9 @@ pub struct PostgresStore {
     pool: sqlx::PgPool,
     write_lock: Arc<tokio::sync::Mutex<()>>,
     writer: mpsc::UnboundedSender<Pending>,
+    /// The LISTEN/NOTIFY channel for list changes: one per schema, so stores in different
+    /// schemas of one database (tests) do not hear each other.
+    lists_channel: String,
 }
 
 impl PostgresStore {
@@ -94,6 +99,16 @@ impl PostgresStore {
             .connect_with(options)
             .await?;
         migrations::postgres().await?.run(&pool).await?;
+        let schema: String = sqlx::query_scalar("SELECT current_schema()")
+            .fetch_one(&pool)
+            .await?;
+        let lists_channel = format!(
+            "chokepoint_lists_{}",
+            schema
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        );
         let write_lock = Arc::new(tokio::sync::Mutex::new(()));
         let (writer, queue) = mpsc::unbounded_channel();
         tokio::spawn(PostgresStore::write_groups(
@@ -105,12 +120,54 @@ impl PostgresStore {
             pool,
             write_lock,
             writer,
+            lists_channel,
         })
     }
 
     /// Closes the pool.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    async fn announce_lists_impl(&self, snapshot_id: &str) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(&self.lists_channel)
+            .bind(snapshot_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn listen_lists_impl(&self) -> Result<Option<ListsListener>, StoreError> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(&self.lists_channel).await?;
+        Ok(Some(ListsListener { listener }))
+    }
+}
+
+impl SqliteStore {
+    async fn announce_lists_impl(&self, _snapshot_id: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn listen_lists_impl(&self) -> Result<Option<ListsListener>, StoreError> {
+        Ok(None)
+    }
+}
+
+/// Announcements that another instance put a new list snapshot in use (PostgreSQL LISTEN).
+#[derive(Debug)]
+pub struct ListsListener {
+    listener: sqlx::postgres::PgListener,
+}
+
+impl ListsListener {
+    /// Waits for the next announcement and returns its snapshot id. A dropped connection is
+    /// re-established by the listener (announcements sent meanwhile are lost, so callers
+    /// reload on reconnect too: see the server's follower).
+    pub async fn recv(&mut self) -> Result<String, StoreError> {
+        let notification = self.listener.recv().await?;
+        Ok(notification.payload().to_string())
     }
 }
 
@@ -808,6 +865,25 @@ macro_rules! store_impl {
 
             async fn job(&self, id: &str) -> Result<Option<Job>, StoreError> {
                 Self::job_in(&self.pool, id).await
+            }
+
+            async fn announce_lists(&self, snapshot_id: &str) -> Result<(), StoreError> {
+                self.announce_lists_impl(snapshot_id).await
+            }
+
+            async fn listen_lists(&self) -> Result<Option<ListsListener>, StoreError> {
+                self.listen_lists_impl().await
+            }
+
+            async fn jobs(&self, limit: u32) -> Result<Vec<Job>, StoreError> {
+                let sql = format!(
+                    "SELECT {JOB_COLUMNS} FROM batch_jobs ORDER BY created_at DESC, id DESC LIMIT $1"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(Self::job_from).collect()
             }
 
             async fn claim_job(

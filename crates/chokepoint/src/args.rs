@@ -47,6 +47,14 @@ pub enum Command {
     Facility(FacilityCommand),
     /// Who owns a company, and how much listed parties own of it (affiliates rule)
     Owners(OwnersArgs),
+    /// Watch customers and open orders: re-checked after every list or rule change
+    #[command(subcommand)]
+    Watch(WatchCommand),
+    /// Alerts raised by change monitoring: list and acknowledge
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
+    /// What changed between two dates for the watched customers and orders
+    Report(ReportArgs),
 }
 
 /// Registry files added to the shipped registry (`registry/`).
@@ -207,11 +215,37 @@ pub struct MatchArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ListsCommand {
-    /// Import list files or directories into the data directory
+    /// Import list files or directories into the data directory (then re-check the watched
+    /// customers and orders, when any)
     Import {
         /// Files or directories (formats are detected from content)
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Every version of the imported lists: revision, date, and each source's content hash,
+    /// vintage and counts
+    History {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Entries added, removed and changed between two versions [default: the last two]
+    Diff {
+        /// The older version: a revision number (`lists history`) or a date (the revision
+        /// current at its end) [default: the revision before --to]
+        #[arg(long, value_name = "SNAPSHOT")]
+        from: Option<String>,
+        /// The newer version [default: the current revision]
+        #[arg(long, value_name = "SNAPSHOT")]
+        to: Option<String>,
+        /// Only this source (its label in `lists history`, e.g. `consolidated.csv`)
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
     },
     /// Show each imported list: source, vintage, counts
     Status {
@@ -228,6 +262,8 @@ pub enum ListsCommand {
         /// Only these files (e.g. consolidated.csv, sdn.csv; repeatable)
         #[arg(long, value_name = "NAME")]
         only: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
     },
 }
 
@@ -295,6 +331,9 @@ pub enum RulesCommand {
         /// The date
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: Option<chrono::NaiveDate>,
+        /// Only this regime's rules: US (the EAR), JP, NL or EU
+        #[arg(long, value_name = "REGIME")]
+        regime: Option<String>,
         /// Output format
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -443,4 +482,85 @@ pub enum AuditCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WatchCommand {
+    /// Add or update customers from a customer master CSV (see
+    /// crates/chokepoint-monitor/FORMAT.md); every bad row is reported with its line
+    ImportParties {
+        /// The CSV: `id`, `name`, optional `country` and `type`, other columns kept
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Add or update open orders: transaction records in YAML or JSON (as `chokepoint check`)
+    ImportOrders {
+        /// The records
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Re-check what the list and rule changes since the last run can affect, and raise alerts
+    Run {
+        /// Answer open orders as of this date [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<chrono::NaiveDate>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Alerts, oldest first
+    List {
+        /// Only `party` or `order` alerts
+        #[arg(long, value_name = "party|order")]
+        subject: Option<String>,
+        /// Only alerts not acknowledged yet
+        #[arg(long)]
+        open: bool,
+        /// Raised on or after this date
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<chrono::NaiveDate>,
+        /// At most this many
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Acknowledge an alert (audited)
+    Ack {
+        /// The alert's id
+        id: String,
+        /// What was done about it
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// From this date (its end: changes after it)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: chrono::NaiveDate,
+    /// Up to this date (inclusive)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: chrono::NaiveDate,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+    #[command(flatten)]
+    pub database: DatabaseArg,
 }

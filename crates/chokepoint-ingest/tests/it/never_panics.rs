@@ -4,7 +4,7 @@ use chokepoint_ingest::{InputFile, detect_format, parse, parse_files};
 use chokepoint_model::SourceFormat;
 use proptest::prelude::*;
 
-const FORMATS: [SourceFormat; 8] = [
+const FORMATS: [SourceFormat; 9] = [
     SourceFormat::CslCsv,
     SourceFormat::CslJson,
     SourceFormat::OfacSdnCsv,
@@ -13,6 +13,7 @@ const FORMATS: [SourceFormat; 8] = [
     SourceFormat::UnXml,
     SourceFormat::UserYaml,
     SourceFormat::UserCsv,
+    SourceFormat::MetiEulCsv,
 ];
 
 /// Bytes that look a little like each format, so the readers get past their first checks.
@@ -25,6 +26,7 @@ fn list_like() -> impl Strategy<Value = Vec<u8>> {
         "<CONSOLIDATED_LIST dateGenerated=\"2026-01-01\"><INDIVIDUALS><INDIVIDUAL>",
         "chokepoint_list: 1\nentries:\n  - id: ",
         "# chokepoint_list: 1\nid,name,aliases\n",
+        "No.,Country or Region,Company or Organization,Also Known As,Type of WMD\n1,China,",
         "",
     ]);
     (prefixes, prop::collection::vec(any::<u8>(), 0..256)).prop_map(|(prefix, tail)| {

@@ -1,6 +1,7 @@
 //! The crate's single integration-test binary: data-driven checks of the shipped rule set against
 //! the worked examples and our own fixtures, the parsers' error reporting, and codegen freshness.
 
+mod allied;
 mod common;
 mod csl_terms;
 mod examples;

@@ -2,7 +2,12 @@
 //! and a data directory in a temporary folder, the demo list.
 
 mod api;
+mod check;
+mod engines;
+mod instances;
 mod jobs;
+mod monitor;
+mod ui;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -70,6 +75,25 @@ impl Harness {
                 .await
                 .expect("store"),
         );
+        Harness::with_parts(store, data_dir, dir, limits).await
+    }
+
+    /// A server over `store` and the data directory `data_dir` (lists loaded if there are any),
+    /// keeping `dir` alive.
+    pub async fn from_parts(
+        store: Arc<dyn Store>,
+        data_dir: DataDir,
+        dir: tempfile::TempDir,
+    ) -> Harness {
+        Harness::with_parts(store, data_dir, dir, Limits::default()).await
+    }
+
+    async fn with_parts(
+        store: Arc<dyn Store>,
+        data_dir: DataDir,
+        dir: tempfile::TempDir,
+        limits: Limits,
+    ) -> Harness {
         let state = AppState::new(
             store.clone(),
             ListsSource::DataDir(data_dir.clone()),

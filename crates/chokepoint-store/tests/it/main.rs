@@ -6,4 +6,5 @@
 //! `CI=true`, where it fails: CI must test both.
 
 mod fixture;
+mod monitor;
 mod suite;

@@ -465,6 +465,12 @@ pub async fn instances_claim_each_job_once(env: Env) {
             .await
             .expect("create job");
     }
+    let recent = env.store.jobs(4).await.expect("recent jobs");
+    assert_eq!(
+        recent.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+        ["j5", "j4", "j3", "j2"],
+        "newest first, at most the limit"
+    );
     let other = env.reopen().await;
     let mut tasks = Vec::new();
     for n in 0..8u32 {

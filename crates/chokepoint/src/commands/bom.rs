@@ -8,11 +8,12 @@ use anyhow::Context as _;
 use chokepoint_bom::{
     EndUser, Query, evaluate, parse_csv, parse_json, parse_rate, render_worksheet,
 };
+use chokepoint_engine::DataDir;
 use chokepoint_rules::{ListStatus, shipped_ruleset};
 use std::io::Write;
 use std::process::ExitCode;
 
-pub fn run(args: BomArgs) -> anyhow::Result<ExitCode> {
+pub fn run(data_dir: &DataDir, args: BomArgs) -> anyhow::Result<ExitCode> {
     let (rules, problems) = shipped_ruleset();
     if !problems.is_empty() {
         anyhow::bail!(
@@ -63,20 +64,42 @@ pub fn run(args: BomArgs) -> anyhow::Result<ExitCode> {
     if end_user.is_none() && args.end_user_list.is_some() {
         anyhow::bail!("--end-user-list needs --end-user NAME");
     }
-    if let Some(u) = &end_user
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    // An end user named without its list status is screened against the imported lists.
+    let mut end_user = end_user;
+    if let Some(u) = end_user.as_mut()
         && u.lists.is_none()
     {
-        eprintln!(
-            "note: the end user's list status is not given, so FDP rules that turn on it are \
-             answered as unknowns (give --end-user-list entity_list --end-user-footnote N, or \
-             --end-user-list none)"
-        );
+        if data_dir.has_lists()? {
+            let screener = super::load_screener(data_dir, &crate::args::ListSources::default())?;
+            let found = chokepoint_engine::list_status(&screener, &u.name, None, as_of);
+            eprintln!(
+                "note: end user `{}` screened against the imported lists as of {as_of}: {}",
+                u.name,
+                if found.is_empty() {
+                    "no match".to_string()
+                } else {
+                    found
+                        .iter()
+                        .map(|l| l.list.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            );
+            u.lists = Some(found);
+        } else {
+            eprintln!(
+                "note: the end user's list status is not given and no list is imported, so FDP \
+                 rules that turn on it are answered as unknowns (import lists, or give \
+                 --end-user-list entity_list --end-user-footnote N, or --end-user-list none)"
+            );
+        }
     }
     let query = Query {
         destination: args.destination.to_ascii_uppercase(),
-        as_of: args
-            .as_of
-            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        as_of,
         end_user,
     };
     let answer = evaluate(&rules, &bom, &query);

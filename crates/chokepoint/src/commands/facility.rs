@@ -5,9 +5,10 @@ use crate::args::{AdvancedArg, FacilityCommand, RegistryFiles, TextOrJson};
 use crate::output::writer;
 use anyhow::Context as _;
 use chokepoint_registry::{
-    Classification, FacilityRecord, OwnershipGraph, Registry, classify, listed_per_registry,
+    Classification, FacilityRecord, OwnershipGraph, Registry, advanced_word, classify,
+    listed_per_registry,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -41,7 +42,7 @@ pub fn run(command: FacilityCommand) -> anyhow::Result<ExitCode> {
                 TextOrJson::Json => {
                     let array: Vec<Value> = rows
                         .iter()
-                        .map(|(f, c)| facility_json(&registry, f, c, date))
+                        .map(|(f, _)| chokepoint_registry::facility_json(&registry, f, date))
                         .collect();
                     serde_json::to_writer_pretty(&mut out, &array)?;
                     writeln!(out)?;
@@ -79,7 +80,7 @@ pub fn run(command: FacilityCommand) -> anyhow::Result<ExitCode> {
                 TextOrJson::Json => {
                     serde_json::to_writer_pretty(
                         &mut out,
-                        &facility_json(&registry, facility, &class, date),
+                        &chokepoint_registry::facility_json(&registry, facility, date),
                     )?;
                     writeln!(out)?;
                 }
@@ -115,43 +116,11 @@ pub fn load_registry(files: &RegistryFiles) -> anyhow::Result<Registry> {
 }
 
 fn find_facility<'a>(registry: &'a Registry, name: &str) -> anyhow::Result<&'a FacilityRecord> {
-    if let Some(f) = registry.facility(name.trim()) {
-        return Ok(f);
-    }
-    let wanted = name.trim().to_lowercase();
-    if let Some(f) = registry
-        .facilities
-        .iter()
-        .find(|f| f.names().any(|n| n.to_lowercase() == wanted))
-    {
-        return Ok(f);
-    }
-    let query = chokepoint_names::normalize(name);
-    let best = registry
-        .facilities
-        .iter()
-        .map(|f| {
-            let score = f
-                .names()
-                .map(|n| chokepoint_screening::score(&query, &chokepoint_names::normalize(n)))
-                .fold(0.0f32, f32::max);
-            (f, score)
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1));
-    match best {
-        Some((f, score)) if score >= 0.85 => Ok(f),
-        _ => anyhow::bail!(
+    chokepoint_registry::find_facility(registry, name).with_context(|| {
+        format!(
             "no facility in the registry is called `{name}`; see `chokepoint facility list` for ids and names"
-        ),
-    }
-}
-
-fn advanced_word(class: &Classification) -> &'static str {
-    match class.advanced {
-        Some(true) => "yes",
-        Some(false) => "no",
-        None => "unknown",
-    }
+        )
+    })
 }
 
 fn facts_line(f: &FacilityRecord) -> String {
@@ -172,40 +141,6 @@ fn facts_line(f: &FacilityRecord) -> String {
         parts.push(t.name().to_string());
     }
     format!("[{}]", parts.join(", "))
-}
-
-/// The JSON of one facility: its record, its classification and the sources it cites.
-pub fn facility_json(
-    registry: &Registry,
-    facility: &FacilityRecord,
-    class: &Classification,
-    date: chrono::NaiveDate,
-) -> Value {
-    let mut value = serde_json::to_value(facility).unwrap_or(Value::Null);
-    let sources: Vec<Value> = facility
-        .source_keys()
-        .into_iter()
-        .map(|key| match registry.sources.get(key) {
-            Some(s) => {
-                let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
-                if let Value::Object(map) = &mut v {
-                    map.insert("key".into(), json!(key));
-                }
-                v
-            }
-            None => json!({ "key": key }),
-        })
-        .collect();
-    if let Value::Object(map) = &mut value {
-        map.insert("as_of".into(), json!(date));
-        map.insert("advanced".into(), json!(class.advanced));
-        map.insert("why".into(), json!(class.why));
-        map.insert("missing".into(), json!(class.missing));
-        map.insert("used".into(), json!(class.used));
-        map.insert("dated_after".into(), json!(class.dated_after));
-        map.insert("sources".into(), Value::Array(sources));
-    }
-    value
 }
 
 fn show_text(
@@ -329,63 +264,12 @@ fn show_text(
 }
 
 /// For `check`: a record that names its facility (`transaction.facility.name`) but gives none of
-/// its 744.23 facts gets them from the shipped registry. Returns, per record, the note saying
-/// which registry facility, facts and sources were used (added to the answer's notes).
+/// its 744.23 facts gets them from the shipped registry (see
+/// [`chokepoint_registry::fill_facilities`]).
 pub fn fill_from_registry(
     records: &mut [Result<chokepoint_rules::Record, chokepoint_rules::RecordError>],
     as_of_override: Option<chrono::NaiveDate>,
 ) -> Vec<Option<String>> {
     let (registry, _) = chokepoint_registry::shipped();
-    records
-        .iter_mut()
-        .map(|record| {
-            let record = record.as_mut().ok()?;
-            let facility = record.transaction.facility.as_mut()?;
-            let given = facility.makes.is_some()
-                || facility.node_nm.is_some()
-                || facility.half_pitch_nm.is_some()
-                || facility.layers.is_some()
-                || facility.non_planar.is_some()
-                || facility.cell_area_um2.is_some()
-                || facility.density_gb_per_mm2.is_some()
-                || facility.tsv_per_die.is_some();
-            if given {
-                return None;
-            }
-            let found = find_facility(&registry, facility.name.as_deref()?).ok()?;
-            let mut filled = chokepoint_registry::to_rules_facility(found);
-            filled.name = facility.name.clone();
-            filled.owner_hq_country = facility.owner_hq_country.clone();
-            *facility = filled;
-            let date = as_of_override.unwrap_or(record.as_of);
-            let class = classify(found, date);
-            let used: Vec<String> = class
-                .used
-                .iter()
-                .map(|u| match &u.fact {
-                    Some(f) => format!(
-                        "{} = {} [{}; {}{}]",
-                        u.field,
-                        u.value,
-                        f.sources.join(", "),
-                        format!("{:?}", f.confidence).to_lowercase(),
-                        f.as_of.map(|d| format!(", as of {d}")).unwrap_or_default()
-                    ),
-                    None => format!("{} = {} [no source]", u.field, u.value),
-                })
-                .collect();
-            Some(format!(
-                "Facility facts from the chokepoint registry `{}` ({}): {}; 744.23 advanced-node on {date}: {}{}",
-                found.id,
-                found.file,
-                if used.is_empty() { "none known".to_string() } else { used.join("; ") },
-                advanced_word(&class),
-                if class.missing.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (unknown: {})", class.missing.join(", "))
-                }
-            ))
-        })
-        .collect()
+    chokepoint_registry::fill_facilities(&registry, records, as_of_override)
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand, and what they share: finding the data directory and loading the
 //! lists to screen against.
 
+mod alerts;
 mod audit;
 mod bom;
 mod check;
@@ -9,9 +10,11 @@ mod keys;
 mod lists;
 mod match_names;
 mod owners;
+mod report;
 mod rules;
 mod screen;
 mod serve;
+mod watch;
 
 use crate::args::{Cli, Command, ListSources};
 use anyhow::Context;
@@ -29,13 +32,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Match(args) => match_names::run(args),
         Command::Lists(command) => lists::run(&data_dir, command),
         Command::Check(args) => check::run(&data_dir, args),
-        Command::Bom(args) => bom::run(args),
+        Command::Bom(args) => bom::run(&data_dir, args),
         Command::Rules(command) => rules::run(command),
         Command::Serve(args) => serve::run(&data_dir, args),
         Command::Keys(command) => keys::run(&data_dir, command),
         Command::Audit(command) => audit::run(&data_dir, command),
         Command::Facility(command) => facility::run(command),
         Command::Owners(args) => owners::run(&data_dir, args),
+        Command::Watch(command) => watch::run(&data_dir, command),
+        Command::Alerts(command) => alerts::run(&data_dir, command),
+        Command::Report(args) => report::run(&data_dir, args),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::args::{OwnersArgs, TextOrJson};
 use crate::output::writer;
 use chokepoint_engine::{DataDir, ScreenOptions, ScreenQuery, Screener};
 use chokepoint_registry::{
-    Company, CompanyId, Edge, OwnershipGraph, affiliates_rule, listed_per_registry,
+    Company, CompanyId, Edge, OwnershipGraph, affiliates_rule, edge_when, listed_per_registry,
 };
 use chokepoint_screening::Filters;
 use serde_json::{Value, json};
@@ -134,6 +134,9 @@ pub fn run(data_dir: &DataDir, args: OwnersArgs) -> anyhow::Result<ExitCode> {
                 "listed_share": share,
                 "affiliates_rule": rule,
                 "affiliates_rule_applies": rule.applies(),
+                "covered_by_parent_listing": graph
+                    .covered_by_parent_listing(company, date)
+                    .map(|p| graph.company(p).name.clone()),
             });
             serde_json::to_writer_pretty(&mut out, &value)?;
             writeln!(out)?;
@@ -157,6 +160,13 @@ pub fn run(data_dir: &DataDir, args: OwnersArgs) -> anyhow::Result<ExitCode> {
                 "  listed: {} (by {basis})",
                 if share.listed { "yes" } else { "no" }
             )?;
+            if let Some(parent) = graph.covered_by_parent_listing(company, date) {
+                writeln!(
+                    out,
+                    "  covered by the listing of its owner {}, whose entry reaches its subsidiaries",
+                    graph.company(parent).name
+                )?;
+            }
             writeln!(out, "ownership chain (owners, then their owners):")?;
             if owners.is_empty() {
                 writeln!(out, "  no owner recorded on {date}")?;
@@ -171,7 +181,7 @@ pub fn run(data_dir: &DataDir, args: OwnersArgs) -> anyhow::Result<ExitCode> {
                         "  {} — {}{}",
                         graph.company(*child).name,
                         share_text(edge),
-                        when(edge)
+                        edge_when(edge)
                     )?;
                 }
             }
@@ -247,17 +257,6 @@ fn share_text(edge: &Edge) -> String {
     }
 }
 
-fn when(edge: &Edge) -> String {
-    let mut text = edge
-        .as_of
-        .map(|d| format!(", as of {d}"))
-        .unwrap_or_default();
-    if !edge.sources.is_empty() {
-        text.push_str(&format!(" [{}]", edge.sources.join(", ")));
-    }
-    text
-}
-
 fn write_owners(
     out: &mut dyn Write,
     graph: &OwnershipGraph,
@@ -279,7 +278,7 @@ fn write_owners(
             c.name,
             if listed(c) { " [LISTED]" } else { "" },
             share_text(edge),
-            when(edge)
+            edge_when(edge)
         )?;
         if !path.contains(&owner) {
             path.push(owner);
@@ -291,88 +290,11 @@ fn write_owners(
 }
 
 /// For `check`: a party given by name without `ownership` gets its direct owners with known
-/// shares from the registry (their list status is then screened like any owner's). Returns, per
-/// record, notes saying which edges and sources were used, and the registry's own aggregate.
+/// shares from the shipped registry (see [`chokepoint_registry::fill_ownership`]).
 pub fn fill_ownership_from_registry(
     records: &mut [Result<chokepoint_rules::Record, chokepoint_rules::RecordError>],
     as_of_override: Option<chrono::NaiveDate>,
 ) -> Vec<Vec<String>> {
     let (registry, _) = chokepoint_registry::shipped();
-    let graph = OwnershipGraph::new(&registry);
-    records
-        .iter_mut()
-        .map(|record| {
-            let Ok(record) = record.as_mut() else {
-                return Vec::new();
-            };
-            let date = as_of_override.unwrap_or(record.as_of);
-            let mut notes = Vec::new();
-            for party in record
-                .transaction
-                .parties
-                .iter_mut()
-                .filter(|p| p.ownership.is_none())
-            {
-                let Some(company) = graph.find_exact(&party.name) else {
-                    continue;
-                };
-                let owners = graph.owners(company, date);
-                let counted: Vec<(CompanyId, &Edge, f64)> = owners
-                    .iter()
-                    .filter(|(_, e)| e.relation.counts())
-                    .filter_map(|(o, e)| e.percent.map(|p| (*o, *e, p)))
-                    .collect();
-                if counted.is_empty() {
-                    continue;
-                }
-                party.ownership = Some(
-                    counted
-                        .iter()
-                        .map(|(o, _, p)| {
-                            let c = graph.company(*o);
-                            chokepoint_rules::Ownership {
-                                owner: c.entity_list_name.clone().unwrap_or_else(|| c.name.clone()),
-                                percent: *p,
-                                owner_lists: None,
-                                headquarters_country: None,
-                            }
-                        })
-                        .collect(),
-                );
-                let edges: Vec<String> = counted
-                    .iter()
-                    .map(|(o, e, p)| {
-                        format!(
-                            "{} {p} %{}",
-                            graph.company(*o).name,
-                            when(e)
-                        )
-                    })
-                    .collect();
-                let unknown: Vec<&str> = owners
-                    .iter()
-                    .filter(|(_, e)| e.relation.counts() && e.percent.is_none())
-                    .map(|(o, _)| graph.company(*o).name.as_str())
-                    .collect();
-                let share = graph.listed_share(company, date, &listed_per_registry);
-                notes.push(format!(
-                    "Ownership of `{}` from the chokepoint registry as of {date}: {}{}; the registry's aggregate share held by its Entity List names (direct, and through 50 %+ held owners): {} % (affiliate: {})",
-                    party.name,
-                    edges.join("; "),
-                    if unknown.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; share unknown for {}", unknown.join(", "))
-                    },
-                    share.percent,
-                    match share.affiliate {
-                        Some(true) => "yes",
-                        Some(false) => "no",
-                        None => "unknown",
-                    }
-                ));
-            }
-            notes
-        })
-        .collect()
+    chokepoint_registry::fill_ownership(&registry, records, as_of_override)
 }

@@ -4,7 +4,7 @@
 use crate::args::{Format, RulesCommand};
 use crate::output::writer;
 use anyhow::Context as _;
-use chokepoint_rules::{Status, diff, rule_markdown, rules_on, shipped_ruleset};
+use chokepoint_rules::{Status, rule_markdown, rules_on, shipped_ruleset};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -22,12 +22,25 @@ pub fn run(command: RulesCommand) -> anyhow::Result<ExitCode> {
     }
     let mut out = writer(None)?;
     match command {
-        RulesCommand::List { as_of, format } => {
+        RulesCommand::List {
+            as_of,
+            regime,
+            format,
+        } => {
             let date = match as_of {
                 Some(date) => date,
                 None => chrono::Utc::now().date_naive(),
             };
-            let listed = rules_on(&rules, date);
+            let regime = match regime.as_deref() {
+                None => None,
+                Some(text) => Some(
+                    chokepoint_rules::regime::Regime::from_key(text).with_context(|| {
+                        format!("unknown regime `{text}`; expected US, JP, NL or EU")
+                    })?,
+                ),
+            };
+            let mut listed = rules_on(&rules, date);
+            listed.retain(|(rule, _)| regime.is_none_or(|r| rule.regime == r));
             if format == Format::Text {
                 writeln!(
                     out,
@@ -58,6 +71,7 @@ pub fn run(command: RulesCommand) -> anyhow::Result<ExitCode> {
                     .map(|(rule, status)| {
                         serde_json::json!({
                             "id": rule.id,
+                            "regime": rule.regime,
                             "citation": rule.citation,
                             "title": rule.title,
                             "confidence": rule.confidence,
@@ -80,22 +94,17 @@ pub fn run(command: RulesCommand) -> anyhow::Result<ExitCode> {
             if from > to {
                 anyhow::bail!("--from {from} is after --to {to}");
             }
-            let changes = diff(&rules, from, to);
+            // `{"added", "removed", "changed"}` like `lists diff`, with the dated events
+            // under `changes`.
+            let delta = chokepoint_monitor::rules_delta(&rules, from, to);
             if format == Format::Text {
-                writeln!(
+                write!(
                     out,
-                    "rule changes after {from} up to {to}: {}",
-                    changes.changes.len()
+                    "{}",
+                    chokepoint_monitor::render_rules_delta_text(&delta)
                 )?;
-                for c in &changes.changes {
-                    writeln!(
-                        out,
-                        "  {}  {:<20} {:<28} {} ({})",
-                        c.date, c.change, c.id, c.title, c.citation
-                    )?;
-                }
             } else {
-                serde_json::to_writer_pretty(&mut out, &changes)?;
+                serde_json::to_writer_pretty(&mut out, &delta)?;
                 writeln!(out)?;
             }
         }

@@ -46,12 +46,25 @@ pub fn run(data_dir: &chokepoint_engine::DataDir, args: ScreenArgs) -> anyhow::R
                 name: name.clone(),
                 filters,
             };
+            let as_of = query
+                .filters
+                .as_of
+                .unwrap_or_else(|| chrono::Local::now().date_naive());
             let hits = screener.screen(&query, &options);
+            let related = related(&hits, as_of);
             let mut out = writer(None)?;
             match args.format.unwrap_or(Format::Text) {
-                Format::Text => write_text(&mut out, &screener, name, &hits, &options)?,
+                Format::Text => write_text(&mut out, &screener, name, &hits, &related, &options)?,
                 Format::Json | Format::Jsonl => {
-                    let answer = serde_json::json!({ "query": name, "hits": hits });
+                    let mut hits_json = Vec::with_capacity(hits.len());
+                    for (hit, context) in hits.iter().zip(&related) {
+                        let mut json = serde_json::to_value(hit)?;
+                        if !context.is_empty() {
+                            json["related"] = serde_json::to_value(context)?;
+                        }
+                        hits_json.push(json);
+                    }
+                    let answer = serde_json::json!({ "query": name, "hits": hits_json });
                     serde_json::to_writer(&mut out, &answer)?;
                     writeln!(out)?;
                 }
@@ -137,7 +150,7 @@ fn batch(
         }
         Format::Text => {
             for (row, hits) in rows.iter().zip(&answers) {
-                write_text(&mut out, &screener, &row.query.name, hits, options)?;
+                write_text(&mut out, &screener, &row.query.name, hits, &[], options)?;
             }
         }
     }
@@ -154,11 +167,25 @@ fn batch(
     Ok(ExitCode::SUCCESS)
 }
 
+/// What the shipped facility registry knows around each hit's party (owners, subsidiaries,
+/// facilities), as the API's `related`.
+fn related(hits: &[HitRecord], as_of: chrono::NaiveDate) -> Vec<chokepoint_registry::PartyContext> {
+    if hits.is_empty() {
+        return Vec::new();
+    }
+    let (registry, _) = chokepoint_registry::shipped();
+    let graph = chokepoint_registry::OwnershipGraph::new(&registry);
+    hits.iter()
+        .map(|hit| chokepoint_registry::party_context(&registry, &graph, &hit.name, as_of))
+        .collect()
+}
+
 fn write_text(
     out: &mut dyn Write,
     screener: &Screener,
     name: &str,
     hits: &[HitRecord],
+    related: &[chokepoint_registry::PartyContext],
     options: &ScreenOptions,
 ) -> anyhow::Result<()> {
     let entries: usize = screener.lists.iter().map(|l| l.entries).sum();
@@ -170,7 +197,7 @@ fn write_text(
         options.threshold,
         screener.lists.len()
     )?;
-    for hit in hits {
+    for (i, hit) in hits.iter().enumerate() {
         writeln!(
             out,
             "  {} {:.3}  {:<5} {}  [{}]",
@@ -202,6 +229,37 @@ fn write_text(
         }
         if !hit.programs.is_empty() {
             writeln!(out, "        programs: {}", hit.programs.join(", "))?;
+        }
+        if let Some(context) = related.get(i).filter(|c| !c.is_empty()) {
+            let ties = |ties: &[chokepoint_registry::Tie]| {
+                ties.iter()
+                    .map(|t| match t.percent {
+                        Some(p) => format!("{} {p} %", t.name),
+                        None => t.name.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            if !context.owners.is_empty() {
+                writeln!(out, "        owners (registry): {}", ties(&context.owners))?;
+            }
+            if !context.owned.is_empty() {
+                writeln!(out, "        owns (registry): {}", ties(&context.owned))?;
+            }
+            if !context.facilities.is_empty() {
+                let fabs: Vec<String> = context
+                    .facilities
+                    .iter()
+                    .map(|f| format!("{} (advanced: {})", f.name, f.advanced))
+                    .collect();
+                writeln!(out, "        facilities (registry): {}", fabs.join("; "))?;
+            }
+            if let Some(parent) = &context.covered_by {
+                writeln!(
+                    out,
+                    "        covered by the listing of its owner {parent} (reaches subsidiaries)"
+                )?;
+            }
         }
     }
     Ok(())

@@ -111,8 +111,17 @@ async fn serve(data_dir: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, "serving");
     // Batch jobs run beside the requests; a job cut by a stop resumes at the next start.
     let worker = chokepoint_server::JobWorker::spawn(state.clone());
+    // Alerts go out to the webhooks beside the requests; a delivery cut by a stop resumes.
+    let webhooks = chokepoint_server::WebhookWorker::spawn(
+        state.store().clone(),
+        chokepoint_server::DeliveryOptions::default(),
+    );
+    // A list import on another instance sharing the PostgreSQL store is swapped in here too.
+    let follower = chokepoint_server::ListsFollower::spawn(state.clone());
     let served = chokepoint_server::serve(listener, state, shutdown_signal()).await;
+    follower.stop().await;
     worker.stop().await;
+    webhooks.stop().await;
     served.context("the server stopped")?;
     tracing::info!("stopped");
     Ok(())

@@ -223,3 +223,211 @@ fn rules_list_show_and_diff() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+const ALLIED: &str = r#"
+- id: JP-TO-CN
+  as_of: '2024-06-03'
+  transaction:
+    item:
+      eccn: 3B002.c
+      origin_country: JP
+      us_content_percent: 0
+      foreign_direct_product_of_us_tech: false
+      made_by_plant_that_is_us_direct_product: false
+      classifications: {JP: "Goods Ordinance Art. 6(17)(fu)"}
+    exporter: {country: JP, us_person: false}
+    destination_country: CN
+    parties: [{role: end_user, name: Example Fab, country: CN, lists: []}]
+    activity: export
+- id: NL-TO-CN
+  as_of: '2024-06-03'
+  transaction:
+    item:
+      eccn: 3B001.f.1
+      description: ASML TWINSCAN NXT:2050i
+      origin_country: NL
+      us_content_percent: 0
+      foreign_direct_product_of_us_tech: false
+      made_by_plant_that_is_us_direct_product: false
+      classifications: {NL: "NL-SME 3B001.f.4", EU: "not listed"}
+    exporter: {country: NL, us_person: false}
+    destination_country: CN
+    parties: [{role: end_user, name: Example Fab, country: CN, lists: []}]
+    activity: export
+- id: DE-TO-FR
+  as_of: '2024-06-03'
+  transaction:
+    item:
+      eccn: 3B001.f.1
+      origin_country: DE
+      us_content_percent: 0
+      foreign_direct_product_of_us_tech: false
+      made_by_plant_that_is_us_direct_product: false
+      classifications: {eu: "Cat. 3B001.f.1"}
+    exporter: {country: DE, us_person: false}
+    destination_country: FR
+    parties: [{role: end_user, name: Example Fab, country: FR, lists: []}]
+    activity: export
+- id: BAD-CLASSIFICATIONS
+  as_of: '2024-06-03'
+  transaction:
+    item: {eccn: 3B001.f.1, origin_country: JP, classifications: {JP: "row 7(17)", EU: "3Q001"}}
+    exporter: {country: JP, us_person: false}
+    destination_country: CN
+    activity: export
+"#;
+
+#[test]
+fn issue_9_check_answers_allied_regimes_beside_the_us() {
+    let dir = temp();
+    let file = dir.path().join("allied.yaml");
+    std::fs::write(&file, ALLIED).expect("write records");
+    let file = file.to_str().unwrap_or_default().to_string();
+
+    let out = chokepoint(dir.path(), &["check", &file, "--format", "jsonl"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let regimes = |answer: &Value| -> Vec<(String, Value)> {
+        answer["jurisdictions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|j| {
+                (
+                    j["jurisdiction"].as_str().unwrap_or_default().to_string(),
+                    j["license_required"].clone(),
+                )
+            })
+            .collect()
+    };
+    // The US answer stays where it was; each regime that applies answers beside it.
+    assert_eq!(lines[0]["license_required"], "not subject to EAR");
+    assert_eq!(
+        regimes(&lines[0]),
+        [
+            ("US".to_string(), Value::from("not controlled")),
+            ("JP".to_string(), Value::from(true))
+        ]
+    );
+    assert_eq!(
+        regimes(&lines[1]),
+        [
+            ("US".to_string(), Value::from("not controlled")),
+            ("NL".to_string(), Value::from(true)),
+            ("EU".to_string(), Value::from("not controlled"))
+        ]
+    );
+    assert_eq!(
+        regimes(&lines[2]),
+        [
+            ("US".to_string(), Value::from("not controlled")),
+            ("EU".to_string(), Value::from(false))
+        ]
+    );
+    let jp = &lines[0]["jurisdictions"][1];
+    assert!(
+        jp["licensing"].as_array().is_some_and(|l| l
+            .iter()
+            .any(|x| x["licence"] == "individual licence (個別許可)")),
+        "{jp}"
+    );
+    // Both bad codes are reported at once, each with its field and the expected form.
+    let error = lines[3]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("transaction.item.classifications.JP")
+            && error.contains("transaction.item.classifications.EU")
+            && error.contains("Goods Ordinance Art. 6(17)(fu)"),
+        "{error}"
+    );
+
+    let memo = stdout(&chokepoint(dir.path(), &["check", &file]));
+    assert!(memo.contains("Jurisdictions"), "{memo}");
+    assert!(memo.contains("JP: licence required"), "{memo}");
+    assert!(memo.contains("NL: licence required"), "{memo}");
+}
+
+#[test]
+fn issue_9_rules_list_by_regime() {
+    let dir = temp();
+    let out = chokepoint(
+        dir.path(),
+        &["rules", "list", "--as-of", "2024-01-01", "--regime", "jp"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("jp-sme-2023"), "{text}");
+    assert!(!text.contains("el-744.11"), "{text}");
+    let before = stdout(&chokepoint(
+        dir.path(),
+        &["rules", "list", "--as-of", "2023-07-22", "--regime", "JP"],
+    ));
+    assert!(!before.contains("jp-sme-2023"), "{before}");
+    let out = chokepoint(dir.path(), &["rules", "show", "nl-sme-2023"]);
+    assert!(stdout(&out).contains("**Regime:** NL"), "{}", stdout(&out));
+    let out = chokepoint(dir.path(), &["rules", "list", "--regime", "XX"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown regime `XX`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The METI End User List, converted from METI's PDF table, is a screening source: a party found
+/// on it turns on Japan's catch-all for an item not on Japan's list.
+#[test]
+fn issue_9_meti_end_user_list_screens_parties_for_the_japanese_catch_all() {
+    let dir = temp();
+    let eul = dir.path().join("end_user_list.csv");
+    std::fs::write(
+        &eul,
+        "No.,Country or Region,Company or Organization,Also Known As,Type of WMD\n\
+         1,China,Example Propulsion Institute (示例推进研究所),EPI,Missile\n\
+         2,Iran,Example Industries Co.,,Chemical\n",
+    )
+    .expect("write list");
+    let record = dir.path().join("jp.yaml");
+    std::fs::write(
+        &record,
+        r#"
+id: JP-EUL
+as_of: '2025-06-02'
+transaction:
+  item:
+    eccn: EAR99
+    description: general-purpose machine tool
+    origin_country: JP
+    us_content_percent: 0
+    foreign_direct_product_of_us_tech: false
+    made_by_plant_that_is_us_direct_product: false
+    classifications: {JP: "非該当"}
+  exporter: {country: JP, us_person: false}
+  destination_country: CN
+  parties: [{role: end_user, name: 示例推进研究所, country: CN}]
+  activity: export
+"#,
+    )
+    .expect("write record");
+    let (eul, record) = (eul.display().to_string(), record.display().to_string());
+    let out = chokepoint(
+        dir.path(),
+        &["check", &record, "--lists", &eul, "--format", "json"],
+    );
+    let answer: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let jp = answer["jurisdictions"]
+        .as_array()
+        .and_then(|js| js.iter().find(|j| j["jurisdiction"] == "JP"))
+        .cloned()
+        .unwrap_or_else(|| panic!("a JP answer: {answer}\n{}", stderr(&out)));
+    assert_eq!(jp["license_required"], true, "{jp}");
+    assert!(
+        jp["rules"]
+            .as_array()
+            .is_some_and(|rules| rules.iter().any(|r| r["id"] == "jp-catch-all-eul")),
+        "{jp}"
+    );
+}

@@ -279,3 +279,46 @@ fn check_takes_party_ownership_from_the_registry_for_the_affiliates_rule() {
         );
     }
 }
+
+#[test]
+fn screening_hits_show_the_registry_owners_subsidiaries_and_facilities() {
+    let dir = temp();
+    let list = dir.path().join("watch.yaml");
+    std::fs::write(
+        &list,
+        "chokepoint_list: 1\nname: test watch list\ncode: WATCH\nentries:\n  - id: W-1\n    name: Semiconductor Manufacturing International Corporation\n    kind: entity\n    countries: [CN]\n",
+    )
+    .expect("write list");
+    let list = list.display().to_string();
+    let args = [
+        "screen",
+        "Semiconductor Manufacturing International Corp",
+        "--lists",
+        list.as_str(),
+        "--as-of",
+        "2025-06-01",
+    ];
+    let out = chokepoint(dir.path(), &[&args[..], &["--format", "json"]].concat());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a match exits 1: {}",
+        stderr(&out)
+    );
+    let answer: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let related = &answer["hits"][0]["related"];
+    assert!(related["company"].is_string(), "{answer}");
+    assert!(
+        related["facilities"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+            || related["owned"].as_array().is_some_and(|o| !o.is_empty()),
+        "{related}"
+    );
+    let out = chokepoint(dir.path(), &args);
+    let text = stdout(&out);
+    assert!(
+        text.contains("(registry):"),
+        "the text output names what the registry knows: {text}"
+    );
+}

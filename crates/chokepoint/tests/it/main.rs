@@ -5,8 +5,10 @@ mod bom;
 mod cli;
 mod determinations;
 mod facility;
+mod monitor;
 mod service;
 mod tidy;
+mod ui;
 mod update;
 
 use std::path::{Path, PathBuf};

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn create_key(data_dir: &Path, role: &str) -> String {
+pub(crate) fn create_key(data_dir: &Path, role: &str) -> String {
     let out = chokepoint(data_dir, &["keys", "create", "--role", role]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
@@ -56,14 +56,14 @@ fn http(
     (status, body)
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
 }
 
-struct Server(Child);
+pub(crate) struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -72,7 +72,7 @@ impl Drop for Server {
     }
 }
 
-fn start(data_dir: &Path, port: u16, extra: &[&str]) -> Server {
+pub(crate) fn start(data_dir: &Path, port: u16, extra: &[&str]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_chokepoint"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .args(extra)

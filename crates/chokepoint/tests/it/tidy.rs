@@ -54,6 +54,7 @@ fn pure_crates_stay_pure() {
         "chokepoint-rules",
         "chokepoint-registry",
         "chokepoint-bom",
+        "chokepoint-monitor",
     ];
     const FORBIDDEN: &[&str] = &[
         "tokio", "sqlx", "axum", "reqwest", "ureq", "anyhow", "clap", "hyper",
