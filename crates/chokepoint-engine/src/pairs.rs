@@ -8,6 +8,12 @@ use rustc_hash::FxHashMap;
 
 /// The score of every `(query, candidate)` pair, in input order.
 pub fn score_pairs<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<f32> {
+    // Names are indexed with `u32`: a part of at most 2^30 pairs has at most 2^31 distinct
+    // names, so however long the input, the indices cannot overflow.
+    const MOST_PAIRS: usize = 1 << 30;
+    if pairs.len() > MOST_PAIRS {
+        return pairs.chunks(MOST_PAIRS).flat_map(score_pairs).collect();
+    }
     // Pair files repeat names (one query against many candidates, a list against itself):
     // normalise each distinct name once.
     let (distinct, indexed) = distinct_names(pairs);
@@ -48,7 +54,7 @@ impl<'a> ChunkNames<'a> {
     fn id(&mut self, name: &'a str) -> u32 {
         *self.ids.entry(name).or_insert_with(|| {
             self.names.push(name);
-            u32::try_from(self.names.len() - 1).expect("fewer than 2^32 distinct names")
+            u32::try_from(self.names.len() - 1).expect("score_pairs passes at most 2^30 pairs")
         })
     }
 }
