@@ -102,15 +102,20 @@ async fn screenshot(client: &Client, name: &str) {
 }
 
 async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("`{css}` appears: {e}"))
-        .text()
-        .await
-        .expect("text")
+    // The element may be swapped out between finding it and reading it (htmx replaces the job
+    // progress every half second): a stale element is read again, until the deadline.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.ok(),
+            Err(_) => None,
+        };
+        if let Some(text) = text {
+            return text;
+        }
+        assert!(Instant::now() < deadline, "`{css}` never appeared");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn fill(client: &Client, css: &str, value: &str) {
@@ -140,13 +145,12 @@ async fn click(client: &Client, css: &str) {
 async fn wait_for_text(client: &Client, needle: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let body = client
-            .find(Locator::Css("body"))
-            .await
-            .expect("body")
-            .text()
-            .await
-            .unwrap_or_default();
+        // Between two pages (a redirect, an htmx swap) there may be no body for a moment:
+        // that is "not yet", not a failure.
+        let body = match client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
         if body.contains(needle) {
             return body;
         }
