@@ -35,10 +35,6 @@ impl From<MonitorError> for ApiError {
     }
 }
 
-fn query_error(e: axum::extract::rejection::QueryRejection) -> ApiError {
-    ApiError::invalid(format!("The query string is not valid: {}.", e.body_text()))
-}
-
 /// `GET /v1/alerts` query.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,7 +62,7 @@ pub async fn list(
     query: Result<Query<AlertsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Role::Viewer)?;
-    let Query(query) = query.map_err(query_error)?;
+    let Query(query) = query.map_err(ApiError::query)?;
     if let Some(subject) = &query.subject
         && subject != "party"
         && subject != "order"
@@ -279,7 +275,7 @@ pub async fn report(
     query: Result<Query<ReportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<chokepoint_monitor::ChangeReport>, ApiError> {
     caller.require(Role::Viewer)?;
-    let Query(query) = query.map_err(query_error)?;
+    let Query(query) = query.map_err(ApiError::query)?;
     let dir = data_dir(&state)?;
     Ok(Json(
         monitor::report(state.store(), &dir, query.from, query.to).await?,

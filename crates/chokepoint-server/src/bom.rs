@@ -54,9 +54,7 @@ pub async fn bom(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Role::Analyst)?;
-    let Query(query) = query.map_err(|e| {
-        ApiError::invalid(format!("The query string is not valid: {}.", e.body_text()))
-    })?;
+    let Query(query) = query.map_err(ApiError::query)?;
     let destination = query
         .destination
         .as_deref()

@@ -30,9 +30,7 @@ pub async fn list(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Role::Viewer)?;
-    let Query(query) = query.map_err(|e| {
-        ApiError::invalid(format!("The query string is not valid: {}.", e.body_text()))
-    })?;
+    let Query(query) = query.map_err(ApiError::query)?;
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let cases = state.store().cases(query.status, limit).await?;
     Ok(Json(json!({ "cases": cases })))

@@ -165,9 +165,7 @@ pub async fn check(
     query: Result<Query<CheckQuery>, axum::extract::rejection::QueryRejection>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(query) = query.map_err(|e| {
-        ApiError::invalid(format!("The query string is not valid: {}.", e.body_text()))
-    })?;
+    let Query(query) = query.map_err(ApiError::query)?;
     let text = std::str::from_utf8(&body)
         .map_err(|e| ApiError::invalid(format!("The body is not UTF-8 text: {e}.")))?;
     let answers = determine_text(&state, &caller, "request body", text, query.as_of).await?;

@@ -148,6 +148,14 @@ impl ApiError {
     pub fn invalid(message: impl Into<String>) -> ApiError {
         ApiError::new(ErrorCode::InvalidRequest, message)
     }
+
+    /// 422 for a query string that does not deserialize, saying which parameter is wrong.
+    pub fn query(rejection: axum::extract::rejection::QueryRejection) -> ApiError {
+        ApiError::invalid(format!(
+            "The query string is not valid: {}.",
+            rejection.body_text()
+        ))
+    }
 }
 
 impl From<StoreError> for ApiError {

@@ -37,9 +37,7 @@ pub async fn list(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Role::Viewer)?;
-    let Query(query) = query.map_err(|e| {
-        ApiError::invalid(format!("The query string is not valid: {}.", e.body_text()))
-    })?;
+    let Query(query) = query.map_err(ApiError::query)?;
     let advanced = match query.advanced.as_deref() {
         None => None,
         Some("true" | "yes") => Some("yes"),
@@ -90,9 +88,7 @@ pub async fn get(
     query: Result<Query<OneQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Role::Viewer)?;
-    let Query(query) = query.map_err(|e| {
-        ApiError::invalid(format!("The query string is not valid: {}.", e.body_text()))
-    })?;
+    let Query(query) = query.map_err(ApiError::query)?;
     let (registry, _) = crate::check::registry();
     let f = chokepoint_registry::find_facility(registry, &id).ok_or_else(|| {
         ApiError::new(

@@ -304,9 +304,7 @@ pub async fn results(
     query: Result<Query<ResultsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Viewer)?;
-    let Query(query) = query.map_err(|e| {
-        ApiError::invalid(format!("The query string is not valid: {}.", e.body_text()))
-    })?;
+    let Query(query) = query.map_err(ApiError::query)?;
     let csv = match query.format.as_deref() {
         None | Some("jsonl") => false,
         Some("csv") => true,
