@@ -525,6 +525,7 @@ impl Ctx<'_, '_> {
                 activity: Activity::Reexport,
                 servicing_person: None,
                 us_government_consignee: None,
+                releases_software_or_technology: None,
             },
         }
     }

@@ -80,7 +80,8 @@ impl std::ops::Not for Tri {
 pub enum Fact {
     /// The as-of date (compare with a "YYYY-MM-DD" string).
     Date,
-    /// `activity`: export, reexport, transfer_in_country, service, cloud_access.
+    /// `activity`: export, reexport, transfer_in_country, service, cloud_access, deemed_export,
+    /// deemed_reexport.
     Activity,
     /// `destination`: destination country (after dated aliases such as Hong Kong → China).
     Destination,
@@ -194,6 +195,21 @@ pub enum Fact {
     /// `exporter.informed` (knowledge): the exporter's authority has informed it of a use of
     /// concern (EU Art. 4/10, Japan's "informed" catch-all).
     ExporterInformed,
+    /// `item.software_or_technology`: the item is software or technology (ECCN product group D
+    /// or E; always for a deemed export or reexport; unknown for EAR99 otherwise).
+    ItemSoftwareOrTechnology,
+    /// `transaction.releases_software_or_technology`: cloud access releases software or
+    /// technology to the user.
+    ReleasesSoftwareOrTechnology,
+    /// `release.license_required`: software or technology released to a cloud user needs a
+    /// license. Never given in a record (each release is its own record), so always asked.
+    ReleaseLicenseRequired,
+    /// `end_use.military_intelligence` (knowledge): a military-intelligence end use or end user
+    /// (744.22(f)).
+    EndUseMilitaryIntelligence,
+    /// `servicing_person.employer_majority_owned_by_d5` (knowledge): the servicing person's
+    /// employer is majority-owned by a Macau/D:5-headquartered entity.
+    ServicerEmployerOwnedByD5,
 }
 
 /// Every fact name and its meaning, in the order the reference documentation lists them.
@@ -206,7 +222,7 @@ pub const FACTS: &[(&str, Fact, &str)] = &[
     (
         "activity",
         Fact::Activity,
-        "export | reexport | transfer_in_country | service | cloud_access",
+        "export | reexport | transfer_in_country | service | cloud_access | deemed_export | deemed_reexport",
     ),
     (
         "destination",
@@ -475,6 +491,31 @@ pub const FACTS: &[(&str, Fact, &str)] = &[
         Fact::ExporterInformed,
         "knowledge: the exporter's competent authority has informed it of a use of concern",
     ),
+    (
+        "item.software_or_technology",
+        Fact::ItemSoftwareOrTechnology,
+        "the item is software or technology (ECCN product group D or E; always for deemed_export/deemed_reexport; unknown for EAR99 otherwise)",
+    ),
+    (
+        "transaction.releases_software_or_technology",
+        Fact::ReleasesSoftwareOrTechnology,
+        "cloud_access: software or technology is released to the user (downloads, source code, technology)",
+    ),
+    (
+        "release.license_required",
+        Fact::ReleaseLicenseRequired,
+        "software or technology released to a cloud user needs a license; never given in the record (determine each release as its own record), so always a question",
+    ),
+    (
+        "end_use.military_intelligence",
+        Fact::EndUseMilitaryIntelligence,
+        "knowledge: a military-intelligence end use or end user (744.22(f))",
+    ),
+    (
+        "servicing_person.employer_majority_owned_by_d5",
+        Fact::ServicerEmployerOwnedByD5,
+        "knowledge: the servicing person's employer is majority-owned by a Macau/D:5-headquartered entity",
+    ),
 ];
 
 impl Fact {
@@ -512,6 +553,8 @@ impl Fact {
                 | Fact::ItemNxt1970i1980i
                 | Fact::EndUseWmd
                 | Fact::ExporterInformed
+                | Fact::EndUseMilitaryIntelligence
+                | Fact::ServicerEmployerOwnedByD5
         )
     }
 

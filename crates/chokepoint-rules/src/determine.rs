@@ -267,6 +267,9 @@ pub(crate) struct Ctx<'a> {
     chart_detail: Vec<String>,
     item_reasons: Vec<String>,
     direct_product_of: Option<Vec<Eccn>>,
+    /// Whether the activity exports, reexports or transfers the item itself (activity stage):
+    /// `False` holds back the item's own license requirements, exceptions and authorizations.
+    exports_item: Tri,
 }
 
 /// Traces what an evaluation relied on.
@@ -516,6 +519,23 @@ impl<'a> Ctx<'a> {
             Fact::ItemNxt1970i1980i => self.hint("item.nxt_1970i_1980i"),
             Fact::EndUseWmd => self.hint("end_use.wmd"),
             Fact::ExporterInformed => None,
+            Fact::ItemSoftwareOrTechnology => {
+                if tx.activity.is_deemed() {
+                    Some(true)
+                } else {
+                    self.eccn
+                        .as_ref()
+                        .filter(|e| !e.is_ear99())
+                        .map(|e| matches!(e.entry.as_bytes().get(1), Some(b'D' | b'E')))
+                }
+            }
+            Fact::ReleasesSoftwareOrTechnology => tx.releases_software_or_technology,
+            Fact::ReleaseLicenseRequired => None,
+            Fact::EndUseMilitaryIntelligence => self.hint("end_use.military_intelligence"),
+            Fact::ServicerEmployerOwnedByD5 => tx
+                .servicing_person
+                .as_ref()
+                .and_then(|s| s.employer_majority_owned_by_d5),
             Fact::ItemClassJp | Fact::ItemClassNl | Fact::ItemClassEu => fact
                 .classification_regime()
                 .and_then(|r| self.classification(r))
@@ -1174,6 +1194,21 @@ pub(crate) fn question(fact: Fact) -> &'static str {
             "Is the party majority-owned by an entity headquartered in Macau or a Country Group D:5 country?"
         }
         Fact::UsGovernmentConsignee => "Is the item consigned to a US Government agency?",
+        Fact::ItemSoftwareOrTechnology => {
+            "Is the item software or technology (rather than a commodity)? Give its ECCN (product group D or E) if it is."
+        }
+        Fact::ReleasesSoftwareOrTechnology => {
+            "Does the cloud access release software or technology to the user (downloads, source code, technology)? State transaction.releases_software_or_technology: any release is an export of that software or technology."
+        }
+        Fact::ReleaseLicenseRequired => {
+            "Software or technology released to the cloud user is an export of it: determine each release as its own record (item.eccn = its ECCN; activity export or reexport, or deemed_export/deemed_reexport for a foreign person). Does any of it need a license?"
+        }
+        Fact::EndUseMilitaryIntelligence => {
+            "Do you know of a military-intelligence end use or end user (an intelligence or reconnaissance organization of the armed services or national guard, 744.22(f))?"
+        }
+        Fact::ServicerEmployerOwnedByD5 => {
+            "Is the servicing or authorizing person's employer majority-owned by an entity headquartered in Macau or a Country Group D:5 country?"
+        }
         _ => "A fact this rule needs was not given.",
     }
 }
@@ -1340,6 +1375,7 @@ pub fn determine(
         chart_reasons: Vec::new(),
         chart_detail: Vec::new(),
         item_reasons: Vec::new(),
+        exports_item: Tri::True,
         direct_product_of: tx
             .item
             .direct_product_of
@@ -1351,6 +1387,35 @@ pub fn determine(
     let mut outcomes: Vec<RuleOutcome> = Vec::new();
     let mut questions: Vec<Question> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
+
+    // 0. Activity: is the activity an export, reexport or transfer of the item itself?
+    let activity = run_stage(
+        &c,
+        Stage::Activity,
+        Regime::Us,
+        &mut outcomes,
+        &mut questions,
+        &mut notes,
+    );
+    let not_export: Vec<&Fired<'_>> = activity
+        .iter()
+        .filter(|f| !f.rule.exports_item && f.outcome == Tri::True)
+        .collect();
+    c.exports_item = if !not_export.is_empty() {
+        Tri::False
+    } else if activity
+        .iter()
+        .any(|f| !f.rule.exports_item && f.outcome == Tri::Unknown)
+    {
+        Tri::Unknown
+    } else {
+        Tri::True
+    };
+    let activity_basis: Vec<String> = activity
+        .iter()
+        .filter(|f| f.outcome == Tri::True)
+        .map(|f| format!("{} ({})", f.rule.title, f.rule.id))
+        .collect();
 
     // 1. Jurisdiction.
     let juris = run_stage(
@@ -1377,7 +1442,7 @@ pub fn determine(
     } else {
         Tri::False
     };
-    let subject = SubjectToEar {
+    let mut subject = SubjectToEar {
         answer: match c.subject {
             Tri::True => "yes",
             Tri::False => "no",
@@ -1390,6 +1455,25 @@ pub fn determine(
             Tri::Unknown => "Whether the item is subject to the EAR depends on facts not given (see unknowns).".into(),
         },
     };
+    if !activity_basis.is_empty() {
+        let tail = match c.exports_item {
+            Tri::False => {
+                "; the item's own license requirements do not apply to this activity (US-person rules still do)"
+            }
+            _ => "",
+        };
+        let sep = if subject.explanation.ends_with('.') {
+            " "
+        } else {
+            ". "
+        };
+        subject.explanation = format!(
+            "{}{sep}Activity `{}`: {}{tail}.",
+            subject.explanation,
+            tx.activity.name(),
+            activity_basis.join("; ")
+        );
+    }
 
     // 2. Country Chart.
     chart(&mut c, &mut questions);
@@ -1635,9 +1719,6 @@ pub fn determine(
             );
         }
     }
-    if tx.activity == crate::input::Activity::CloudAccess {
-        notes.push("No rule of this rule set addresses remote access to compute (IaaS): the answer covers the item's export, reexport or transfer only.".into());
-    }
     if tx.exporter.headquarters_country.is_none() {
         let used = outcomes
             .iter()
@@ -1694,6 +1775,21 @@ pub(crate) fn run_stage<'r>(
         if matches!(status, Status::NotYet | Status::Ended) {
             continue;
         }
+        // The item's own requirements, exceptions and authorizations reach only an activity that
+        // exports, reexports or transfers it; a rule that tests `activity` decides for itself.
+        let gate = if regime == Regime::Us
+            && !rule.tests_activity
+            && matches!(
+                stage,
+                Stage::License | Stage::Restriction | Stage::Exception | Stage::Authorization
+            ) {
+            c.exports_item
+        } else {
+            Tri::True
+        };
+        if gate == Tri::False {
+            continue;
+        }
         // A per-party rule over a transaction that names no party is still evaluated once,
         // with every party fact unknown: its destination branches can decide on their own, and
         // the party branches become questions, never a silent "no".
@@ -1703,11 +1799,13 @@ pub(crate) fn run_stage<'r>(
             let binding = per_party.then_some(k);
             let party = binding.map(|i| &c.parties[i]);
             let mut trace = Trace::default();
-            let actual = c.eval(&rule.when, party, false, &mut trace);
+            let raw = c.eval(&rule.when, party, false, &mut trace);
+            let actual = raw.and(gate);
             let hyp = if trace.defaulted.is_empty() {
                 actual
             } else {
                 c.eval(&rule.when, party, true, &mut Trace::default())
+                    .and(gate)
             };
             if actual == Tri::False && hyp == Tri::False && rule.relevant_when.is_none() {
                 continue;
@@ -1718,7 +1816,7 @@ pub(crate) fn run_stage<'r>(
             match status {
                 Status::Suspended(s) => {
                     if actual != Tri::False {
-                        c.explain(&rule.when, &rule.leaf_texts, 0, party, actual, &mut why);
+                        c.explain(&rule.when, &rule.leaf_texts, 0, party, raw, &mut why);
                         why.push(format!(
                             "suspended from {}{}: {}",
                             s.from,
@@ -1742,7 +1840,7 @@ pub(crate) fn run_stage<'r>(
                 }
                 Status::BeforeCompliance(cd) => {
                     if actual != Tri::False {
-                        c.explain(&rule.when, &rule.leaf_texts, 0, party, actual, &mut why);
+                        c.explain(&rule.when, &rule.leaf_texts, 0, party, raw, &mut why);
                         why.push(format!(
                             "in force since {} but compliance is required only from {cd}",
                             rule.in_force.effective
@@ -1776,7 +1874,10 @@ pub(crate) fn run_stage<'r>(
             }
             match actual {
                 Tri::True | Tri::Unknown => {
-                    c.explain(&rule.when, &rule.leaf_texts, 0, party, actual, &mut why);
+                    c.explain(&rule.when, &rule.leaf_texts, 0, party, raw, &mut why);
+                    if gate == Tri::Unknown {
+                        why.push("applies only if the activity exports, reexports or transfers the item itself (see the activity rules and the open questions)".into());
+                    }
                     why.push(rule.explanation.clone());
                     let (policy, basis) = review_policy(c, rule, party, questions, notes);
                     if actual == Tri::Unknown {
@@ -1806,6 +1907,8 @@ pub(crate) fn run_stage<'r>(
                     }
                     let effect = match (actual, stage) {
                         (Tri::Unknown, _) => "may_apply",
+                        (_, Stage::Activity) if rule.exports_item => "is_an_export",
+                        (_, Stage::Activity) => "not_an_export",
                         (_, Stage::Jurisdiction) => "subject_to_ear",
                         (_, Stage::Restriction) => "restricts_exceptions",
                         (_, Stage::Exception | Stage::Authorization) => "available",

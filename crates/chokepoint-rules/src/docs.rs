@@ -123,6 +123,7 @@ pub fn diff(rules: &RuleSet, from: Date, to: Date) -> RuleSetDiff {
 
 fn stage_title(s: Stage) -> &'static str {
     match s {
+        Stage::Activity => "Activity: is it an export, reexport or transfer of the item?",
         Stage::Jurisdiction => "Jurisdiction: is the item subject to the EAR?",
         Stage::License => "License requirements",
         Stage::UsPerson => "US-person rules",
@@ -233,6 +234,17 @@ pub fn rule_markdown(r: &Rule) -> String {
             }
         );
     }
+    if r.stage == Stage::Activity {
+        let _ = writeln!(
+            s,
+            "- **When it fires:** {}",
+            if r.exports_item {
+                "the activity is an export, reexport or transfer on the basis stated"
+            } else {
+                "the activity is not an export, reexport or transfer of the item: its license requirements, exceptions and authorizations (rules that do not test `activity`) are not evaluated"
+            }
+        );
+    }
     if r.stage == Stage::Jurisdiction && !r.chart_applies {
         let _ = writeln!(
             s,
@@ -275,6 +287,7 @@ pub fn reference_markdown(rules: &RuleSet) -> String {
     }
     let _ = writeln!(s, "## Contents\n");
     for stage in [
+        Stage::Activity,
         Stage::Jurisdiction,
         Stage::License,
         Stage::UsPerson,
@@ -311,6 +324,7 @@ pub fn reference_markdown(rules: &RuleSet) -> String {
         "- Country groups, Country Chart, ECCNs, known Entity List terms, text hints, facts\n"
     );
     for stage in [
+        Stage::Activity,
         Stage::Jurisdiction,
         Stage::License,
         Stage::UsPerson,

@@ -25,8 +25,18 @@ pub enum Activity {
     TransferInCountry,
     /// Servicing (maintenance, repair, overhaul, refurbishing) at a facility.
     Service,
-    /// Remote access to compute.
+    /// Remote access to compute (IaaS): the user runs workloads on the item without receiving
+    /// it. `destination_country` is the user's country; say in `releases_software_or_technology`
+    /// whether software or technology is released to the user.
     CloudAccess,
+    /// Release of technology or source code to a foreign person in the United States (15 CFR
+    /// 734.13(a)(2)); `destination_country` is the person's most recent country of citizenship or
+    /// permanent residency (734.13(b)).
+    DeemedExport,
+    /// Release of technology or source code outside the United States to a foreign person of
+    /// another country (15 CFR 734.14(a)(2)); `destination_country` is the person's most recent
+    /// country of citizenship or permanent residency (734.14(b)).
+    DeemedReexport,
 }
 
 impl Activity {
@@ -38,9 +48,27 @@ impl Activity {
             Activity::TransferInCountry => "transfer_in_country",
             Activity::Service => "service",
             Activity::CloudAccess => "cloud_access",
+            Activity::DeemedExport => "deemed_export",
+            Activity::DeemedReexport => "deemed_reexport",
         }
     }
+
+    /// A release of technology or source code to a foreign person (deemed export or reexport).
+    pub fn is_deemed(self) -> bool {
+        matches!(self, Activity::DeemedExport | Activity::DeemedReexport)
+    }
 }
+
+/// Every activity name, as rule conditions write them.
+pub const ACTIVITY_NAMES: &[&str] = &[
+    "export",
+    "reexport",
+    "transfer_in_country",
+    "service",
+    "cloud_access",
+    "deemed_export",
+    "deemed_reexport",
+];
 
 /// A party's role in the transaction (748.5(c)-(f)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -266,6 +294,10 @@ pub struct ServicingPerson {
     /// Headquarters country of the person's employer (defaults to the exporter's).
     #[serde(default)]
     pub employer_headquarters: Option<String>,
+    /// The person's employer is majority-owned by an entity headquartered in Macau or a Country
+    /// Group D:5 country (the condition of the 744.6(d)(4) exclusion; unstated: not known).
+    #[serde(default)]
+    pub employer_majority_owned_by_d5: Option<bool>,
 }
 
 /// A transaction.
@@ -275,7 +307,9 @@ pub struct Transaction {
     pub item: Item,
     /// The exporter.
     pub exporter: Exporter,
-    /// Destination country (ISO-2; HK and MO as written).
+    /// Destination country (ISO-2; HK and MO as written). For `cloud_access`: the country of the
+    /// user given access. For `deemed_export` and `deemed_reexport`: the foreign person's most
+    /// recent country of citizenship or permanent residency (15 CFR 734.13(b), 734.14(b)).
     pub destination_country: String,
     /// Parties.
     #[serde(default)]
@@ -294,6 +328,10 @@ pub struct Transaction {
     /// Consigned to a US Government agency (License Exception GOV).
     #[serde(default)]
     pub us_government_consignee: Option<bool>,
+    /// `cloud_access`: software or technology is released to the user (downloads, source code,
+    /// technology), which is an export of that software or technology. Absent: asked.
+    #[serde(default)]
+    pub releases_software_or_technology: Option<bool>,
 }
 
 /// A record: one determination to make.
@@ -688,5 +726,63 @@ fn validate(rules: &RuleSet, t: &Transaction, prefix: &str, problems: &mut Vec<F
         && let Some(c) = &f.owner_hq_country
     {
         check_country(rules, c, p("facility.owner_hq_country"), problems);
+    }
+    if let Some(c) = t
+        .servicing_person
+        .as_ref()
+        .and_then(|s| s.employer_headquarters.as_ref())
+    {
+        check_country(
+            rules,
+            c,
+            p("servicing_person.employer_headquarters"),
+            problems,
+        );
+    }
+    if t.activity.is_deemed() {
+        validate_deemed(t, &p, problems);
+    }
+}
+
+/// A deemed export or reexport releases technology or source code to a foreign person, in the
+/// United States (export) or abroad (reexport); the destination is the person's country.
+fn validate_deemed(t: &Transaction, p: &dyn Fn(&str) -> String, problems: &mut Vec<FieldProblem>) {
+    let activity = t.activity.name();
+    if let Some(e) = Eccn::parse(&t.item.eccn)
+        && !e.is_ear99()
+        && !matches!(e.entry.as_bytes().get(1), Some(b'D' | b'E'))
+    {
+        problems.push(FieldProblem {
+            field: p("item.eccn"),
+            message: format!(
+                "\"{}\" is a commodity ECCN (product group {}); a {activity} releases technology or source code: give the technology or software ECCN (product group D or E, e.g. 3E001) or EAR99",
+                t.item.eccn,
+                e.entry.get(1..2).unwrap_or("?")
+            ),
+        });
+    }
+    let in_us = t.exporter.country == "US";
+    if t.activity == Activity::DeemedExport && !in_us {
+        problems.push(FieldProblem {
+            field: p("exporter.country"),
+            message: format!(
+                "a deemed_export is a release in the United States (exporter.country US, not \"{}\"); a release abroad is a deemed_reexport",
+                t.exporter.country
+            ),
+        });
+    }
+    if t.activity == Activity::DeemedReexport && in_us {
+        problems.push(FieldProblem {
+            field: p("exporter.country"),
+            message: "a deemed_reexport is a release outside the United States; a release in the United States is a deemed_export".into(),
+        });
+    }
+    if t.destination_country == "US" {
+        problems.push(FieldProblem {
+            field: p("destination_country"),
+            message: format!(
+                "for a {activity}, destination_country is the foreign person's most recent country of citizenship or permanent residency; a US citizen or permanent resident is not a foreign person (no {activity})"
+            ),
+        });
     }
 }

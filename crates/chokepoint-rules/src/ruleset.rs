@@ -82,6 +82,9 @@ pub enum Confidence {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// What the activity is in EAR terms: whether it exports, reexports or transfers the item
+    /// itself (remote access to compute does not), and on what basis (a release deemed an export).
+    Activity,
     /// Is the item subject to the EAR, and by which route?
     Jurisdiction,
     /// License requirements for items subject to the EAR.
@@ -216,6 +219,12 @@ pub struct Rule {
     pub when_text: String,
     /// Jurisdiction rules: whether the Country Chart applies to items subject only by this route.
     pub chart_applies: bool,
+    /// Activity rules: whether the activity, when the rule fires, is an export, reexport or
+    /// transfer of the item (`false`: the item's own license requirements do not apply to it).
+    pub exports_item: bool,
+    /// Whether `when` tests `activity`: such a license rule decides for itself which activities
+    /// it reaches, and is not held back when an activity rule says the item is not exported.
+    pub tests_activity: bool,
     /// Review policy.
     pub review: Review,
     /// License exceptions that may still be used against this requirement (`None`: any, subject
@@ -701,6 +710,7 @@ struct RawRule {
     when: String,
     #[serde(default = "yes")]
     chart_applies: bool,
+    exports_item: Option<bool>,
     review: Option<RawReview>,
     exceptions_allowed: Option<Vec<String>>,
     #[serde(default)]
@@ -755,6 +765,7 @@ pub const HINTABLE_FACTS: &[&str] = &[
     "item.contains_ic_from_us_derived_plant",
     "item.nxt_1970i_1980i",
     "end_use.wmd",
+    "end_use.military_intelligence",
 ];
 
 #[derive(Default)]
@@ -1152,6 +1163,7 @@ impl Parsing {
             }
         };
         let stage = match raw.stage.as_str() {
+            "activity" => Some(Stage::Activity),
             "jurisdiction" => Some(Stage::Jurisdiction),
             "license" => Some(Stage::License),
             "us_person" => Some(Stage::UsPerson),
@@ -1159,7 +1171,7 @@ impl Parsing {
             "exception" => Some(Stage::Exception),
             "authorization" => Some(Stage::Authorization),
             other => {
-                self.err(label, Some(&id), Some("stage"), format!("unknown stage `{other}` (expected jurisdiction, license, us_person, restriction, exception, authorization)"));
+                self.err(label, Some(&id), Some("stage"), format!("unknown stage `{other}` (expected activity, jurisdiction, license, us_person, restriction, exception, authorization)"));
                 None
             }
         };
@@ -1277,6 +1289,14 @@ impl Parsing {
                 Review::Clauses(out)
             }
         };
+        if raw.exports_item.is_some() && stage.is_some_and(|s| s != Stage::Activity) {
+            self.err(
+                label,
+                Some(&id),
+                Some("exports_item"),
+                "`exports_item` is a key of `activity` rules only",
+            );
+        }
         if stage == Some(Stage::Exception) && raw.symbol.is_none() {
             self.err(
                 label,
@@ -1353,6 +1373,8 @@ impl Parsing {
             leaf_texts: Vec::new(),
             when_text: raw.when,
             chart_applies: raw.chart_applies,
+            exports_item: raw.exports_item.unwrap_or(true),
+            tests_activity: false,
             review,
             exceptions_allowed: raw.exceptions_allowed,
             exceptions_named: raw.exceptions_named,
@@ -1591,7 +1613,8 @@ impl Parsing {
             rule.leaf_texts = texts;
             let mut facts = Vec::new();
             rule.when.facts(&mut facts);
-            if rule.stage == Stage::Jurisdiction
+            rule.tests_activity = facts.contains(&Fact::Activity);
+            if matches!(rule.stage, Stage::Jurisdiction | Stage::Activity)
                 && facts.iter().any(|f| {
                     matches!(
                         f,
@@ -1606,7 +1629,7 @@ impl Parsing {
                     rule.file.clone(),
                     rule.id.clone(),
                     "when".into(),
-                    "a jurisdiction rule cannot depend on the outcome of the jurisdiction stage"
+                    "a jurisdiction or activity rule cannot depend on the outcome of the jurisdiction stage"
                         .into(),
                 ));
             }
@@ -1686,6 +1709,12 @@ fn check_values(expr: &mut Expr, report: &mut dyn FnMut(String)) {
         {
             report(format!(
                 "`{s}` is not an ECCN pattern (expected like 3B001.c, 3B or EAR99)"
+            ));
+        }
+        (Fact::Activity, Value::Str(s)) if !crate::input::ACTIVITY_NAMES.contains(&s.as_str()) => {
+            report(format!(
+                "unknown activity `{s}` (expected {})",
+                crate::input::ACTIVITY_NAMES.join(", ")
             ));
         }
         (Fact::Date, Value::Str(s)) if Date::parse_from_str(s, "%Y-%m-%d").is_err() => {

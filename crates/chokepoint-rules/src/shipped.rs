@@ -19,6 +19,10 @@ pub const SHIPPED_SOURCES: &[(&str, &str)] = &[
         include_str!("../../../rulesets/ear/eccns.toml"),
     ),
     (
+        "rulesets/ear/activities.toml",
+        include_str!("../../../rulesets/ear/activities.toml"),
+    ),
+    (
         "rulesets/ear/jurisdiction.toml",
         include_str!("../../../rulesets/ear/jurisdiction.toml"),
     ),

@@ -23,6 +23,9 @@ fn bad_records_name_id_and_field_and_do_not_stop_the_others() {
     BAD-DATE: as_of: 2031-01-01 is outside the rule set's range 2019-01-01 to 2026-12-31
     BAD-MISSING: transaction.item: missing required field
     ok GOOD-2
+    DEEMED-HARDWARE: transaction.item.eccn: "3B001.c" is a commodity ECCN (product group B); a deemed_export releases technology or source code: give the technology or software ECCN (product group D or E, e.g. 3E001) or EAR99
+    DEEMED-ABROAD: transaction.exporter.country: a deemed_export is a release in the United States (exporter.country US, not "TW"); a release abroad is a deemed_reexport
+    DEEMED-ABROAD: transaction.destination_country: for a deemed_export, destination_country is the foreign person's most recent country of citizenship or permanent residency; a US citizen or permanent resident is not a foreign person (no deemed_export)
     "#);
     for r in results.iter().flatten() {
         let d = determine(rules, r, &Context::default()).expect("in range");

@@ -60,6 +60,9 @@ pub struct DetermineForm {
     end_use: String,
     #[serde(default)]
     activity: String,
+    /// `yes`, `no`, or empty (not known).
+    #[serde(default)]
+    releases_software_or_technology: String,
     #[serde(default)]
     record: String,
 }
@@ -269,6 +272,15 @@ pub fn record_from_form(
     }
     put(&mut transaction, "end_use", &form.end_use);
     put(&mut transaction, "activity", &form.activity);
+    match form.releases_software_or_technology.trim() {
+        "yes" => {
+            transaction.insert("releases_software_or_technology".into(), json!(true));
+        }
+        "no" => {
+            transaction.insert("releases_software_or_technology".into(), json!(false));
+        }
+        _ => {}
+    }
     let mut record = Map::new();
     record.insert("id".into(), json!("ui-form"));
     record.insert("as_of".into(), json!(as_of.to_string()));
@@ -514,5 +526,25 @@ mod tests {
         );
         assert!(!view.rules.is_empty());
         assert!(view.memo.contains("EXPORT LICENSE DETERMINATION"));
+    }
+
+    #[test]
+    fn the_cloud_release_answer_reaches_the_record() {
+        let date = "2025-06-01".parse().expect("date");
+        for (given, expected) in [("yes", Some(true)), ("no", Some(false)), ("", None)] {
+            let form = DetermineForm {
+                eccn: "3A090.a".into(),
+                destination_country: "CN".into(),
+                activity: "cloud_access".into(),
+                releases_software_or_technology: given.into(),
+                ..DetermineForm::default()
+            };
+            let record = record_from_form(&form, date).expect("record");
+            assert_eq!(
+                record["transaction"]["releases_software_or_technology"].as_bool(),
+                expected,
+                "{given:?}: {record}"
+            );
+        }
     }
 }
