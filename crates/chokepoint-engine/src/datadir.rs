@@ -49,6 +49,120 @@ pub struct StoredFile {
     pub imported_at: String,
 }
 
+impl Manifest {
+    /// The current files as `(label, sha256)`.
+    pub fn current_files(&self) -> Vec<(String, String)> {
+        self.files
+            .iter()
+            .map(|f| (f.label.clone(), f.sha256.clone()))
+            .collect()
+    }
+
+    /// The snapshot id of the current files (see [`snapshot_id`](crate::snapshot_id)); `None`
+    /// when nothing was imported.
+    pub fn snapshot_id(&self) -> Option<String> {
+        (!self.files.is_empty()).then(|| crate::snapshot_id(&self.current_files()))
+    }
+
+    /// Every file the manifest names, current or of a past revision, as `(sha256, stored_as)`,
+    /// each once, the current files first.
+    pub fn referenced_files(&self) -> Vec<(String, String)> {
+        let mut seen = std::collections::HashSet::new();
+        let current = self.files.iter().map(|f| (&f.sha256, &f.stored_as));
+        let past = self
+            .history
+            .iter()
+            .rev()
+            .flat_map(|r| r.files.iter().map(|f| (&f.sha256, &f.stored_as)));
+        current
+            .chain(past)
+            .filter(|(_, stored_as)| seen.insert(stored_as.as_str()))
+            .map(|(sha256, stored_as)| (sha256.clone(), stored_as.clone()))
+            .collect()
+    }
+
+    /// When the current files were imported (the last revision's time, else the latest file's).
+    pub fn imported_at(&self) -> Option<&str> {
+        self.history
+            .last()
+            .map(|r| r.imported_at.as_str())
+            .or_else(|| self.files.iter().map(|f| f.imported_at.as_str()).max())
+    }
+}
+
+/// An import whose files are stored but whose manifest is not written yet: the caller records
+/// it elsewhere first (the server: in the database, with its audit record), then writes it
+/// ([`DataDir::write_manifest`]). Until then the data directory's lists are unchanged.
+#[derive(Debug)]
+pub struct PreparedImport {
+    /// The manifest after the import.
+    pub manifest: Manifest,
+    /// What the import did.
+    pub report: ImportReport,
+}
+
+/// A file being copied into `lists/` (see [`DataDir::stage_file`]): written to a temporary
+/// name, hashed as it goes, and renamed into place by [`StagedFile::finish`] only when its
+/// SHA-256 is the expected one.
+#[derive(Debug)]
+pub struct StagedFile {
+    tmp: PathBuf,
+    target: PathBuf,
+    file: std::fs::File,
+    hasher: sha2::Sha256,
+}
+
+impl StagedFile {
+    /// Appends bytes.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), EngineError> {
+        use sha2::Digest;
+        self.hasher.update(bytes);
+        self.file
+            .write_all(bytes)
+            .map_err(|source| EngineError::Io {
+                path: self.tmp.clone(),
+                action: "write",
+                source,
+            })
+    }
+
+    /// Checks the content against `sha256`, flushes it to disk and renames it into place; on a
+    /// mismatch the temporary file is removed and nothing is kept.
+    pub fn finish(mut self, sha256: &str) -> Result<(), EngineError> {
+        use sha2::Digest;
+        let actual: String = std::mem::take(&mut self.hasher)
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if actual != sha256 {
+            return Err(EngineError::CorruptDataDir {
+                path: self.target.clone(),
+                reason: format!("the copy's SHA-256 is `{actual}`, not the recorded `{sha256}`"),
+            });
+        }
+        self.file.sync_all().map_err(|source| EngineError::Io {
+            path: self.tmp.clone(),
+            action: "sync",
+            source,
+        })?;
+        std::fs::rename(&self.tmp, &self.target).map_err(|source| EngineError::Io {
+            path: self.target.clone(),
+            action: "replace",
+            source,
+        })
+    }
+}
+
+impl Drop for StagedFile {
+    /// A copy not finished (or refused) leaves no temporary file behind.
+    fn drop(&mut self) {
+        if self.tmp.exists() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Default)]
 pub struct ImportReport {
@@ -139,6 +253,19 @@ impl DataDir {
         files: Vec<(String, Vec<u8>, String)>,
         imported_at: &str,
     ) -> Result<ImportReport, EngineError> {
+        let prepared = self.prepare_import(files, imported_at)?;
+        self.write_manifest(&prepared.manifest)?;
+        Ok(prepared.report)
+    }
+
+    /// [`DataDir::import`] without writing the manifest: the files are stored (by content
+    /// hash, so an import that goes no further leaves only unused files) and the new manifest
+    /// is returned, to be written with [`DataDir::write_manifest`].
+    pub fn prepare_import(
+        &self,
+        files: Vec<(String, Vec<u8>, String)>,
+        imported_at: &str,
+    ) -> Result<PreparedImport, EngineError> {
         let contents: Vec<(String, Vec<u8>, bool, PathBuf)> = files
             .iter()
             .map(|(label, bytes, origin)| {
@@ -192,14 +319,72 @@ impl DataDir {
         {
             manifest.history.push(revision);
         }
+        report.loaded = current;
+        Ok(PreparedImport { manifest, report })
+    }
+
+    /// Makes `manifest` the data directory's (atomically: readers see the old one or the new).
+    /// Every file it names must be in `lists/` already.
+    pub fn write_manifest(&self, manifest: &Manifest) -> Result<(), EngineError> {
         let text =
-            serde_json::to_vec_pretty(&manifest).map_err(|e| EngineError::CorruptDataDir {
+            serde_json::to_vec_pretty(manifest).map_err(|e| EngineError::CorruptDataDir {
                 path: self.manifest_path(),
                 reason: e.to_string(),
             })?;
-        write_atomically(&self.manifest_path(), &text)?;
-        report.loaded = current;
-        Ok(report)
+        write_atomically(&self.manifest_path(), &text)
+    }
+
+    /// The files `manifest` names (see [`Manifest::referenced_files`]) that are not in `lists/`,
+    /// as `(sha256, stored_as)`.
+    pub fn missing_files(&self, manifest: &Manifest) -> Vec<(String, String)> {
+        manifest
+            .referenced_files()
+            .into_iter()
+            .filter(|(_, stored_as)| !self.lists_dir().join(stored_as).is_file())
+            .collect()
+    }
+
+    /// The content of a file kept in `lists/` (`stored_as` as the manifest names it).
+    pub fn read_file(&self, stored_as: &str) -> Result<Vec<u8>, EngineError> {
+        let path = self.stored_path(stored_as)?;
+        std::fs::read(&path).map_err(|source| EngineError::Io {
+            path,
+            action: "read",
+            source,
+        })
+    }
+
+    /// Starts copying a file into `lists/` under `stored_as` (`files/NAME`, as a manifest
+    /// names it; anything else is refused).
+    pub fn stage_file(&self, stored_as: &str) -> Result<StagedFile, EngineError> {
+        use sha2::Digest;
+        let target = self.stored_path(stored_as)?;
+        let dir = target.parent().unwrap_or(Path::new(".")).to_path_buf();
+        create_dir(&dir)?;
+        let tmp = dir.join(format!(".{}.tmp-{}", label_of(&target), std::process::id()));
+        let file = std::fs::File::create(&tmp).map_err(|source| EngineError::Io {
+            path: tmp.clone(),
+            action: "create",
+            source,
+        })?;
+        Ok(StagedFile {
+            tmp,
+            target,
+            file,
+            hasher: sha2::Sha256::new(),
+        })
+    }
+
+    /// The path of `stored_as` inside `lists/`, refusing names that would leave `lists/files/`.
+    fn stored_path(&self, stored_as: &str) -> Result<PathBuf, EngineError> {
+        let name = stored_as.strip_prefix("files/").unwrap_or("");
+        if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
+            return Err(EngineError::CorruptDataDir {
+                path: self.manifest_path(),
+                reason: format!("`{stored_as}` is not a file name under `lists/files/`"),
+            });
+        }
+        Ok(self.lists_dir().join("files").join(name))
     }
 
     /// Imports the files at `paths` (files, or directories read recursively).

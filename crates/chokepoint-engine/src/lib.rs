@@ -19,7 +19,7 @@ mod source;
 mod update;
 
 pub use aliases::{SHIPPED_CROSSWALK, apply_crosswalk};
-pub use datadir::{DataDir, ImportReport, Manifest, StoredFile};
+pub use datadir::{DataDir, ImportReport, Manifest, PreparedImport, StagedFile, StoredFile};
 pub use determination::{ScreenerLookup, list_status, snapshot_id};
 pub use history::{
     Revision, RevisionFile, RevisionSpec, SourceSnapshot, revision_on, source_matches,

@@ -10,7 +10,7 @@
 use crate::aliases::{SHIPPED_CROSSWALK, apply_crosswalk};
 use crate::screen::Screener;
 use crate::{EngineError, sha256_hex};
-use chokepoint_model::{ListEntry, ListSet};
+use chokepoint_model::{Date, ListEntry, ListSet};
 use chokepoint_monitor::{ListDiff, PartyHit, WatchedParty, entry_key, hit_key};
 use chokepoint_screening::{DEFAULT_THRESHOLD, Filters, Index, Scratch};
 use rayon::prelude::*;
@@ -129,6 +129,38 @@ impl DeltaIndex {
         );
         let screener = Screener::new(ListSet {
             entries,
+            ..ListSet::default()
+        });
+        let hashes = screener.index().entries().iter().map(entry_hash).collect();
+        Ok(DeltaIndex {
+            screener,
+            hashes,
+            touched,
+        })
+    }
+
+    /// The entries of `entries` (one revision, as loaded) whose force changes between two
+    /// dates, with no file changed: listed from a `start_date` after the earlier date up to the
+    /// later one, or lapsed at an `end_date` from the earlier date to the day before the later
+    /// one. Screening as of one date or the other differs only on these entries.
+    pub fn in_force_changed(
+        entries: &[ListEntry],
+        from: Date,
+        to: Date,
+    ) -> Result<DeltaIndex, EngineError> {
+        let (lo, hi) = if from <= to { (from, to) } else { (to, from) };
+        let mut changed: Vec<ListEntry> = entries
+            .iter()
+            .filter(|e| {
+                e.start_date.is_some_and(|s| lo < s && s <= hi)
+                    || e.end_date.is_some_and(|end| lo <= end && end < hi)
+            })
+            .cloned()
+            .collect();
+        let touched = changed.iter().map(entry_key).collect();
+        apply_crosswalk("lists/native-names.yaml", SHIPPED_CROSSWALK, &mut changed)?;
+        let screener = Screener::new(ListSet {
+            entries: changed,
             ..ListSet::default()
         });
         let hashes = screener.index().entries().iter().map(entry_hash).collect();
@@ -258,5 +290,38 @@ mod tests {
         for (full, incremental) in full.iter().zip(&incremental) {
             assert_eq!(keys(full), keys(incremental));
         }
+    }
+
+    #[test]
+    fn entries_whose_force_changes_between_two_dates() {
+        let d = |s: &str| s.parse::<Date>().unwrap_or_else(|e| panic!("{e}"));
+        let mut starts = entry("1", "Alpha Trading Company");
+        starts.start_date = Some(d("2026-03-02"));
+        let mut ends = entry("2", "Beta Semiconductor Ltd");
+        ends.end_date = Some(d("2026-03-01"));
+        let mut later = entry("3", "Gamma Precision Instruments");
+        later.start_date = Some(d("2026-04-01"));
+        let mut earlier = entry("4", "Delta Optics GmbH");
+        earlier.end_date = Some(d("2026-02-28"));
+        let undated = entry("5", "Epsilon Wafer Corporation");
+        let entries = [starts, ends, later, earlier, undated];
+        // In force on 2026-03-01 or not: 1 not yet, 2 still (its last day); on 2026-03-02,
+        // 1 listed and 2 lapsed. Either order of the dates gives the same entries.
+        for (from, to) in [("2026-03-01", "2026-03-02"), ("2026-03-02", "2026-03-01")] {
+            let delta = DeltaIndex::in_force_changed(&entries, d(from), d(to))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(delta.indexed(), 2, "{from} → {to}");
+            let hits = delta.rescreen(
+                &[
+                    party("C1", "Alpha Trading Co"),
+                    party("C2", "Beta Semiconductor Limited"),
+                ],
+                &[Vec::new(), Vec::new()],
+            );
+            assert_eq!(hits.iter().map(Vec::len).collect::<Vec<_>>(), [1, 1]);
+        }
+        let same = DeltaIndex::in_force_changed(&entries, d("2026-03-01"), d("2026-03-01"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(same.is_empty());
     }
 }

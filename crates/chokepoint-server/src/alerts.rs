@@ -1,10 +1,11 @@
 //! Change monitoring over HTTP: alerts (`GET /v1/alerts`, `GET /v1/alerts/{id}`,
 //! `POST /v1/alerts/{id}/ack`), webhooks (`GET`/`POST /v1/webhooks`, `DELETE
 //! /v1/webhooks/{id}`), the change report (`GET /v1/report?from=&to=`), and the watch list
-//! (`POST /v1/watch/parties` CSV, `POST /v1/watch/orders` YAML/JSON, `POST /v1/watch/run`).
+//! (`POST /v1/watch/parties` CSV, `POST /v1/watch/orders` YAML/JSON, `POST /v1/watch/run`,
+//! `DELETE /v1/watch/parties/{id}` and `DELETE /v1/watch/orders/{id}`).
 //!
 //! Roles: viewers read alerts and the report; analysts acknowledge alerts; admins manage
-//! webhooks, import the watch list and start runs (like list imports). The work is done by
+//! webhooks, import and remove from the watch list and start runs (like list imports). The work is done by
 //! [`crate::monitor`]; the JSON is the store's [`Alert`] and the monitor crate's report.
 
 use crate::AppState;
@@ -12,7 +13,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
 use crate::json::ApiJson;
 use crate::lists::ListsSource;
-use crate::monitor::{self, MonitorError, WatchOptions};
+use crate::monitor::{self, MonitorError, WatchOptions, WatchSubject};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -309,6 +310,36 @@ pub async fn import_orders(
     Ok(Json(
         serde_json::to_value(outcome).map_err(ApiError::internal)?,
     ))
+}
+
+/// `DELETE /v1/watch/parties/{id}`: stop watching a customer (audited; its alerts are kept).
+pub async fn remove_party(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    remove(state, caller, WatchSubject::Party, id).await
+}
+
+/// `DELETE /v1/watch/orders/{id}`: stop watching an open order (audited; its alerts are kept).
+pub async fn remove_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    remove(state, caller, WatchSubject::Order, id).await
+}
+
+async fn remove(
+    state: AppState,
+    caller: Caller,
+    subject: WatchSubject,
+    id: String,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Role::Admin)?;
+    // A run in progress may still alert on it once (raised before the removal); none after.
+    monitor::remove_watched(state.store(), subject, vec![id.clone()], &caller.name).await?;
+    Ok(Json(json!({ "removed": id })))
 }
 
 /// The run body (optional).

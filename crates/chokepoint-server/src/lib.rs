@@ -59,6 +59,7 @@ mod metrics;
 pub mod monitor;
 pub mod replay;
 mod screen;
+mod shared_lists;
 pub mod ui;
 pub mod webhooks;
 
@@ -190,34 +191,11 @@ impl AppState {
 
     /// Loads the lists from the source (blocking work on a worker thread), puts them in use,
     /// and audits which files the snapshot is made of (`lists_loaded`). Returns whether any
-    /// list was found.
+    /// list was found. With a data directory, it is first brought up to the store's current
+    /// lists when the store's are newer, and lists the store does not know are published to
+    /// it (see `shared_lists.rs`).
     pub async fn load_lists(&self) -> Result<bool, LoadError> {
-        let source = self.0.source.clone();
-        let snapshot = tokio::task::spawn_blocking(move || source.load())
-            .await
-            .map_err(|e| LoadError::Internal(e.to_string()))??;
-        let Some(snapshot) = snapshot else {
-            self.set_snapshot(None);
-            return Ok(false);
-        };
-        let event = chokepoint_store::AuditEvent {
-            kind: "lists_loaded".to_string(),
-            actor: "server".to_string(),
-            inputs: serde_json::json!({}),
-            outputs: serde_json::json!({
-                "entries": snapshot.screener.index().entries().len(),
-                "snapshot_files": lists::snapshot_files(&snapshot),
-            }),
-            list_snapshot: Some(snapshot.id.clone()),
-            rule_set: None,
-        };
-        self.set_snapshot(Some(snapshot));
-        self.0
-            .store
-            .append_audit(event)
-            .await
-            .map_err(|e| LoadError::Internal(e.to_string()))?;
-        Ok(true)
+        shared_lists::load_lists(self).await
     }
 }
 
@@ -247,6 +225,8 @@ pub fn app(state: AppState) -> Router {
             get(alerts::webhooks).post(alerts::create_webhook),
         )
         .route("/v1/webhooks/{id}", delete(alerts::delete_webhook))
+        .route("/v1/watch/parties/{id}", delete(alerts::remove_party))
+        .route("/v1/watch/orders/{id}", delete(alerts::remove_order))
         .route("/v1/report", get(alerts::report))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

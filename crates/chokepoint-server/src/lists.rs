@@ -1,6 +1,7 @@
 //! The list snapshot in use and the list routes: `GET /v1/lists` (what is loaded) and
-//! `POST /v1/lists/import` (admin: multipart upload of list files into the data directory,
-//! then a new index swapped in).
+//! `POST /v1/lists/import` (admin: multipart upload of list files, stored with the import's audit
+//! record in one transaction of the store and copied into the data directory, then a new index
+//! swapped in).
 //!
 //! A [`Snapshot`] is the index plus what identifies it: a hash over every list file's label and
 //! SHA-256 and the native-name crosswalk (the audit trail records it with every answer), and each
@@ -40,6 +41,9 @@ pub enum LoadError {
     /// A loading task failed.
     #[error("loading the lists failed: {0}")]
     Internal(String),
+    /// The store's lists could not be read or written.
+    #[error(transparent)]
+    Store(#[from] chokepoint_store::StoreError),
 }
 
 /// An index over a list snapshot, with what identifies it.
@@ -232,18 +236,27 @@ pub async fn import(
     let _importing = state.0.import_lock.lock().await;
     let imported_at = chokepoint_store::now_rfc3339();
     let watched_dir = data_dir.clone();
-    let built = tokio::task::spawn_blocking(move || {
-        let report = data_dir.import(files, &imported_at)?;
-        let current = manifest_files(&data_dir)?;
-        let imported: Vec<String> = report.imported.iter().map(|f| f.label.clone()).collect();
-        let unchanged = report.unchanged.clone();
-        let snapshot = Snapshot::build(report.loaded, current)?;
-        Ok::<_, LoadError>((imported, unchanged, snapshot))
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    // The files, the manifest and the audit record are stored in one transaction
+    // (crate::shared_lists), then the data directory's manifest is written.
+    let actor = caller.name.clone();
+    let audited =
+        move |imported: &[String], unchanged: &[String], snapshot: &Snapshot| AuditEvent {
+            kind: "list_import".to_string(),
+            actor: actor.clone(),
+            inputs: json!({ "files": inputs }),
+            outputs: json!({
+                "imported": imported,
+                "unchanged": unchanged,
+                "entries": snapshot.screener.index().entries().len(),
+                "snapshot_files": snapshot_files(snapshot),
+            }),
+            list_snapshot: Some(snapshot.id.clone()),
+            rule_set: None,
+        };
+    let built =
+        crate::shared_lists::import(state.store(), &data_dir, files, &imported_at, audited).await;
     let (imported, unchanged, snapshot) = match built {
-        Ok(built) => built,
+        Ok(built) => (built.imported, built.unchanged, built.snapshot),
         Err(LoadError::Engine(EngineError::Unreadable(errors))) => {
             return Err(ApiError::new(
                 ErrorCode::InvalidListFile,
@@ -259,28 +272,10 @@ pub async fn import(
         }
         Err(other) => return Err(ApiError::internal(other)),
     };
-    let snapshot_id = snapshot.id.clone();
-    let snapshot_files = snapshot_files(&snapshot);
     let entries = snapshot.screener.index().entries().len();
     state.set_snapshot(Some(snapshot));
     state.0.metrics.count(metrics::Counter::ListImports);
     let described = describe(state.snapshot().as_deref());
-    state
-        .store()
-        .append_audit(AuditEvent {
-            kind: "list_import".to_string(),
-            actor: caller.name.clone(),
-            inputs: json!({ "files": inputs }),
-            outputs: json!({
-                "imported": imported,
-                "unchanged": unchanged,
-                "entries": entries,
-                "snapshot_files": snapshot_files,
-            }),
-            list_snapshot: Some(snapshot_id),
-            rule_set: None,
-        })
-        .await?;
     tracing::info!(actor = %caller.name, entries, "lists imported and swapped in");
     // Other instances on the same PostgreSQL database reload and swap too (ListsFollower).
     if let Some(id) = state.snapshot().map(|s| s.id.clone())
@@ -329,10 +324,12 @@ fn file_label(name: &str) -> String {
     name.rsplit(['/', '\\']).next().unwrap_or(name).to_string()
 }
 
-/// Follows the list imports of other instances sharing this store and data directory
-/// (PostgreSQL `LISTEN`/`NOTIFY`): when another instance announces a snapshot this one is not
-/// using, the lists are reloaded from the data directory and swapped in whole, so requests in
-/// flight finish on the old snapshot. Nothing to follow on SQLite.
+/// Follows the list imports of other instances sharing this store (PostgreSQL
+/// `LISTEN`/`NOTIFY`): when another instance announces a snapshot this one is not using, this
+/// instance's data directory is brought up to the store's snapshot (the files it lacks are
+/// copied from the store, see `shared_lists.rs`), and the lists are reloaded and swapped in
+/// whole, so requests in flight finish on the old snapshot. The instances need not share a
+/// data directory. Nothing to follow on SQLite.
 #[derive(Debug)]
 pub struct ListsFollower {
     stop: tokio::sync::watch::Sender<bool>,

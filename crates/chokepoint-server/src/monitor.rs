@@ -13,7 +13,10 @@
 //!   known previous revision, everyone is screened in full;
 //! - orders are answered again when new or edited, when a rule changed between the last run's
 //!   date and this one (or the rule-set version changed), or when the list change can reach
-//!   them (a party name matching an added or changed entry, or a listed party before);
+//!   them (a party name, or an owner's, matching an added or changed entry, or a listed party
+//!   before), or, with no file changed, an entry that came into force or lapsed between the
+//!   two dates (its own start or end date) can; they are filled in from the registry first,
+//!   as `chokepoint check` and `POST /v1/check` fill them;
 //! - an alert is stored for every new, changed or removed hit and every new or changed answer,
 //!   with a stable id, in the same transaction as the new state (and queued for each webhook).
 
@@ -184,6 +187,53 @@ fn record_error_json(error: &RecordError) -> Value {
     })
 }
 
+/// Which watched subjects to remove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchSubject {
+    /// Customers (`watch import-parties`).
+    Party,
+    /// Open orders (`watch import-orders`).
+    Order,
+}
+
+/// Stops watching parties or orders, by id: they are removed with their last hits or answer
+/// (alerts already raised are kept), in one transaction with the audit record
+/// (`watch_parties_removed` / `watch_orders_removed`), so later runs neither check them nor
+/// alert on them. All or nothing: an id not watched is `StoreError::NotFound` and nothing is
+/// removed. Returns how many were removed.
+pub async fn remove_watched(
+    store: &Arc<dyn Store>,
+    subject: WatchSubject,
+    ids: Vec<String>,
+    actor: &str,
+) -> Result<u64, MonitorError> {
+    let mut ids = ids;
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() || ids.iter().any(|id| id.trim().is_empty()) {
+        return Err(MonitorError::BadInput(
+            "name at least one id to remove, none of them empty".into(),
+        ));
+    }
+    let kind = match subject {
+        WatchSubject::Party => "watch_parties_removed",
+        WatchSubject::Order => "watch_orders_removed",
+    };
+    let event = AuditEvent {
+        kind: kind.into(),
+        actor: actor.to_string(),
+        inputs: json!({ "ids": ids }),
+        outputs: json!({ "removed": ids.len() }),
+        list_snapshot: None,
+        rule_set: None,
+    };
+    let removed = match subject {
+        WatchSubject::Party => store.remove_parties(ids, event).await?,
+        WatchSubject::Order => store.remove_orders(ids, event).await?,
+    };
+    Ok(removed)
+}
+
 /// How a run is asked for.
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
@@ -212,6 +262,10 @@ pub struct WatchReport {
     pub entries_removed: usize,
     /// Entries changed.
     pub entries_changed: usize,
+    /// Entries of the current lists that came into force or lapsed (their own start or end
+    /// date) between the last run's date and this one; the orders they can reach are answered
+    /// again even when no file changed.
+    pub entries_in_force_changed: usize,
     /// Rule changes between the two dates.
     pub rule_changes: usize,
     /// Parties watched.
@@ -252,6 +306,7 @@ impl WatchReport {
             entries_added: 0,
             entries_removed: 0,
             entries_changed: 0,
+            entries_in_force_changed: 0,
             rule_changes: 0,
             parties: 0,
             parties_screened_in_full: 0,
@@ -380,11 +435,33 @@ pub async fn run_watch(
         }
         None => true,
     };
+    // A new date with no file changed: list entries that came into force or lapsed between the
+    // two dates (their own start or end date) change the orders' answers (screened as of their
+    // date); parties are screened without a date, like `chokepoint screen` without `--as-of`.
+    let dated = match rules_from {
+        Some(from) if from != options.as_of && !store.orders("", 1).await?.is_empty() => {
+            let (data_dir, history, revision, to) = (
+                data_dir.clone(),
+                history.clone(),
+                now.revision,
+                options.as_of,
+            );
+            let delta = tokio::task::spawn_blocking(move || {
+                let entries = data_dir.revision_entries(&history, revision, None)?;
+                DeltaIndex::in_force_changed(&entries, from, to)
+            })
+            .await
+            .map_err(join_error)??;
+            (!delta.is_empty()).then_some(delta)
+        }
+        _ => None,
+    };
     let cause = json!({
         "lists": {
             "from_revision": state.list_revision,
             "to_revision": now.revision,
             "snapshot": now.snapshot_id,
+            "entries_in_force_changed": dated.as_ref().map_or(0, DeltaIndex::indexed),
         },
         "rules": {
             "from": state.rules_date,
@@ -405,6 +482,7 @@ pub async fn run_watch(
         entries_added: change.as_ref().map_or(0, |c| c.added),
         entries_removed: change.as_ref().map_or(0, |c| c.removed),
         entries_changed: change.as_ref().map_or(0, |c| c.changed),
+        entries_in_force_changed: dated.as_ref().map_or(0, DeltaIndex::indexed),
         rule_changes: delta_rules
             .as_ref()
             .map_or(0, |d| d.added.len() + d.removed.len() + d.changed.len()),
@@ -522,7 +600,11 @@ pub async fn run_watch(
                 row.dirty
                     || row.answer.is_none()
                     || rules_changed
-                    || (list_changed && order_reached(row, change.as_deref()))
+                    || (list_changed
+                        && order_reached(row, change.as_ref().map(|c| &c.delta), options.as_of))
+                    || dated
+                        .as_ref()
+                        .is_some_and(|d| order_reached(row, Some(d), options.as_of))
             })
             .collect();
         if due.is_empty() {
@@ -533,12 +615,8 @@ pub async fn run_watch(
         }
         let (full_snapshot, rules, as_of) = (snapshot.clone(), rules.clone(), options.as_of);
         let answered = tokio::task::spawn_blocking(move || {
-            due.into_iter()
-                .map(|row| {
-                    let answer = answer_order(&rules, full_snapshot.as_deref(), &row.record, as_of);
-                    (row, answer)
-                })
-                .collect::<Vec<_>>()
+            let answers = answer_orders(&rules, full_snapshot.as_deref(), &due, as_of);
+            due.into_iter().zip(answers).collect::<Vec<_>>()
         })
         .await
         .map_err(join_error)?;
@@ -596,10 +674,16 @@ pub async fn run_watch(
     Ok(report)
 }
 
-/// Whether a list change can reach an order: one of its party names matches an added or
-/// changed entry, or a party of it was listed at the last answer.
-fn order_reached(row: &chokepoint_store::StoredOrder, change: Option<&ListChange>) -> bool {
-    let Some(change) = change else {
+/// Whether a list change (`delta`: the entries added or changed; `None`: unknown, so
+/// everything) can reach an order: one of its party names, or an owner of one (given in the
+/// record, or the registry's, which the answer fills in), matches an entry of the change, or a
+/// party of it was listed at the last answer.
+fn order_reached(
+    row: &chokepoint_store::StoredOrder,
+    delta: Option<&DeltaIndex>,
+    as_of: Date,
+) -> bool {
+    let Some(delta) = delta else {
         return true;
     };
     let listed_before = row
@@ -610,49 +694,125 @@ fn order_reached(row: &chokepoint_store::StoredOrder, change: Option<&ListChange
     if listed_before {
         return true;
     }
-    let parties: Vec<WatchedParty> = row.record["transaction"]["parties"]
-        .as_array()
-        .map(|parties| {
-            parties
-                .iter()
-                .filter_map(|p| p["name"].as_str())
-                .enumerate()
-                .map(|(i, name)| WatchedParty {
-                    id: i.to_string(),
-                    name: name.to_string(),
-                    country: None,
-                    kind: None,
-                    extra: Default::default(),
-                })
-                .collect()
+    let parties: Vec<WatchedParty> = order_names(&row.record, as_of)
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| WatchedParty {
+            id: i.to_string(),
+            name,
+            country: None,
+            kind: None,
+            extra: Default::default(),
         })
-        .unwrap_or_default();
+        .collect();
     let none = vec![Vec::new(); parties.len()];
-    change
-        .delta
+    delta
         .rescreen(&parties, &none)
         .iter()
         .any(|hits| !hits.is_empty())
 }
 
-/// Answers one stored order as of the later of its own date and `as_of`; `None` when the
-/// record cannot be read back or answered (it was checked at import).
-fn answer_order(
+/// The names an order's answer screens: its parties, the owners the record gives, and the
+/// owners the registry knows for its parties on `as_of` (filled in when it is answered).
+fn order_names(record: &Value, as_of: Date) -> Vec<String> {
+    let (_, graph) = crate::check::registry();
+    let mut names = Vec::new();
+    for party in record["transaction"]["parties"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let Some(name) = party["name"].as_str() else {
+            continue;
+        };
+        names.push(name.to_string());
+        names.extend(
+            party["ownership"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|o| o["owner"].as_str())
+                .map(str::to_string),
+        );
+        if let Some(company) = graph.find_exact(name) {
+            for (owner, _) in graph.owners(company, as_of) {
+                let owner = graph.company(owner);
+                names.push(owner.name.clone());
+                names.extend(owner.entity_list_name.clone());
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Answers stored orders as `chokepoint check --as-of D` and `POST /v1/check?as_of=D` would,
+/// where `D` is the later of the order's own date and `as_of`: a facility named without its
+/// facts and a party named without its owners are filled in from the registry first
+/// (`chokepoint_registry::fill_facilities`, `fill_ownership`, as of `D`), so an alert and a
+/// direct check give the same answer. `None` for a record that cannot be read back or answered
+/// (it was checked at import).
+fn answer_orders(
     rules: &RuleSet,
     snapshot: Option<&Snapshot>,
-    record: &Value,
+    rows: &[chokepoint_store::StoredOrder],
     as_of: Date,
-) -> Option<AnswerSummary> {
-    let record: Record = serde_json::from_value(record.clone()).ok()?;
+) -> Vec<Option<AnswerSummary>> {
+    let mut records: Vec<Result<Record, RecordError>> = rows
+        .iter()
+        .map(|row| {
+            serde_json::from_value::<Record>(row.record.clone()).map_err(|_| RecordError {
+                id: row.id.clone(),
+                problems: Vec::new(),
+            })
+        })
+        .collect();
+    // One fill per distinct date (usually one: the run's), each record filled as of its own.
+    let dates: std::collections::BTreeSet<Date> = records
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r.as_of.max(as_of))
+        .collect();
+    let (registry, _) = crate::check::registry();
+    for date in dates {
+        let mut slot: Vec<usize> = Vec::new();
+        let mut batch: Vec<Result<Record, RecordError>> = Vec::new();
+        for (i, record) in records.iter_mut().enumerate() {
+            if record.as_ref().is_ok_and(|r| r.as_of.max(as_of) == date) {
+                slot.push(i);
+                batch.push(std::mem::replace(
+                    record,
+                    Err(RecordError {
+                        id: String::new(),
+                        problems: Vec::new(),
+                    }),
+                ));
+            }
+        }
+        // The notes saying what was filled in are the determination's, not the summary's.
+        chokepoint_registry::fill_facilities(registry, &mut batch, Some(date));
+        chokepoint_registry::fill_ownership(registry, &mut batch, Some(date));
+        for (i, record) in slot.into_iter().zip(batch) {
+            records[i] = record;
+        }
+    }
     let lookup = snapshot.map(|s| ScreenerLookup::new(&s.screener));
-    let context = Context {
-        lookup: lookup.as_ref().map(|l| l as &dyn PartyLookup),
-        list_snapshot: snapshot.map(|s| s.id.as_str()),
-        as_of_override: Some(record.as_of.max(as_of)),
-    };
-    chokepoint_rules::determine(rules, &record, &context)
-        .ok()
-        .map(|d| AnswerSummary::of(&d))
+    records
+        .iter()
+        .map(|record| {
+            let record = record.as_ref().ok()?;
+            let context = Context {
+                lookup: lookup.as_ref().map(|l| l as &dyn PartyLookup),
+                list_snapshot: snapshot.map(|s| s.id.as_str()),
+                as_of_override: Some(record.as_of.max(as_of)),
+            };
+            chokepoint_rules::determine(rules, record, &context)
+                .ok()
+                .map(|d| AnswerSummary::of(&d))
+        })
+        .collect()
 }
 
 async fn load_current(data_dir: &DataDir) -> Result<Arc<Snapshot>, MonitorError> {

@@ -1,6 +1,6 @@
 //! Storage for the chokepoint service: API keys (only their hashes), the append-only,
-//! hash-chained audit trail, review cases with their decisions, and the good-guy suppressions
-//! that false positives leave behind.
+//! hash-chained audit trail, review cases with their decisions, the good-guy suppressions
+//! that false positives leave behind, and the list snapshots with their files ([`ListStore`]).
 //!
 //! One async [`Store`] trait, held as `Arc<dyn Store>` by the server and the CLI, with two
 //! implementations on sqlx: [`SqliteStore`] (the embedded default, a file in the data directory)
@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 mod audit;
+mod lists;
 mod migrations;
 mod monitor;
 mod sql;
@@ -26,6 +27,9 @@ mod types;
 
 pub use audit::{GENESIS_HASH, canonical_json, chain_hash};
 pub use getrandom::Error as RandomError;
+pub use lists::{
+    CHUNK_BYTES, CurrentLists, ListFileInfo, ListSnapshot, ListStore, NewListFile, NewListSnapshot,
+};
 pub use monitor::{
     Alert, AlertFilter, Delivery, DeliveryStatus, MonitorState, MonitorStore, NewAlert, NewOrder,
     NewParty, NewWebhook, StoredOrder, StoredParty, WatchResults, Webhook,
@@ -89,7 +93,7 @@ pub enum Backend {
 
 /// The service's storage. Every method is one transaction.
 #[async_trait::async_trait]
-pub trait Store: MonitorStore + Send + Sync + std::fmt::Debug {
+pub trait Store: MonitorStore + ListStore + Send + Sync + std::fmt::Debug {
     /// Which database this is.
     fn backend(&self) -> Backend;
 

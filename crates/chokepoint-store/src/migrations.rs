@@ -30,6 +30,11 @@ const SQLITE: Embedded = &[
         "monitor",
         include_str!("../migrations/sqlite/0003_monitor.sql"),
     ),
+    (
+        4,
+        "list snapshots",
+        include_str!("../migrations/sqlite/0004_list_snapshots.sql"),
+    ),
 ];
 
 const POSTGRES: Embedded = &[
@@ -47,6 +52,11 @@ const POSTGRES: Embedded = &[
         3,
         "monitor",
         include_str!("../migrations/postgres/0003_monitor.sql"),
+    ),
+    (
+        4,
+        "list snapshots",
+        include_str!("../migrations/postgres/0004_list_snapshots.sql"),
     ),
 ];
 
@@ -82,4 +92,47 @@ pub(crate) async fn sqlite() -> Result<Migrator, sqlx::migrate::MigrateError> {
 /// The PostgreSQL migrations.
 pub(crate) async fn postgres() -> Result<Migrator, sqlx::migrate::MigrateError> {
     Migrator::new(EmbeddedSource(POSTGRES)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Embedded, POSTGRES, SQLITE};
+
+    /// The tables with their columns, the indexes and the rows a migration creates, without the
+    /// types (spelled per database) and comments.
+    fn shape(sql: &str) -> Vec<String> {
+        let mut shape = Vec::new();
+        let mut table: Option<String> = None;
+        for line in sql
+            .lines()
+            .map(|l| l.split("--").next().unwrap_or("").trim())
+        {
+            if line.is_empty() {
+                continue;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if let Some(name) = &table {
+                if line.starts_with(')') {
+                    table = None;
+                } else {
+                    shape.push(format!("{name}.{}", words[0]));
+                }
+            } else if line.starts_with("CREATE TABLE") {
+                table = Some(words[2].to_string());
+                shape.push(format!("table {}", words[2]));
+            } else {
+                shape.push(line.to_string());
+            }
+        }
+        shape
+    }
+
+    #[test]
+    fn both_databases_get_the_same_migrations() {
+        let pairs = |set: Embedded| set.iter().map(|(v, d, _)| (*v, *d)).collect::<Vec<_>>();
+        assert_eq!(pairs(SQLITE), pairs(POSTGRES));
+        for ((version, _, sqlite), (_, _, postgres)) in SQLITE.iter().zip(POSTGRES) {
+            assert_eq!(shape(sqlite), shape(postgres), "migration {version}");
+        }
+    }
 }

@@ -251,6 +251,12 @@ pub trait MonitorStore: Send + Sync {
     /// Saves hits, answers and alerts, and queues each new alert for every webhook: one
     /// transaction. Returns the alerts newly stored.
     async fn save_watch(&self, results: WatchResults) -> Result<Vec<Alert>, StoreError>;
+    /// Stops watching parties: removes them with their last hits (alerts already raised are
+    /// kept) and appends `event`, in one transaction. All or nothing: an id not watched is
+    /// `NotFound` and nothing is removed. Returns how many were removed.
+    async fn remove_parties(&self, ids: Vec<String>, event: AuditEvent) -> Result<u64, StoreError>;
+    /// Stops watching orders, like [`MonitorStore::remove_parties`].
+    async fn remove_orders(&self, ids: Vec<String>, event: AuditEvent) -> Result<u64, StoreError>;
     /// What the last run saw.
     async fn monitor_state(&self) -> Result<MonitorState, StoreError>;
     /// Records what this run saw.

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
+mod lists;
 mod monitor;
 
 /// How many audit records `verify_audit` reads at a time.

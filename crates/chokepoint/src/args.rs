@@ -503,6 +503,23 @@ pub enum WatchCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Stop watching customers, by id (audited): they are no longer checked nor alerted on;
+    /// alerts already raised are kept. Nothing is removed if one id is not watched
+    RemoveParties {
+        /// The customers' ids
+        #[arg(value_name = "ID", required = true)]
+        ids: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Stop watching open orders, by record id (audited), like `remove-parties`
+    RemoveOrders {
+        /// The orders' record ids
+        #[arg(value_name = "ID", required = true)]
+        ids: Vec<String>,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
     /// Re-check what the list and rule changes since the last run can affect, and raise alerts
     Run {
         /// Answer open orders as of this date [default: today]

@@ -8,11 +8,13 @@
 //! would. The parties are the benchmark generator's: a third are variants of listed names.
 //!
 //! ```sh
-//! cargo run --release -p chokepoint-bench --bin monitor-bench [-- --parties 1000000 --added 60 --changed 40]
+//! cargo run --release -p chokepoint-bench --bin monitor-bench [-- --parties 1000000 --added 60 --changed 40 --store sqlite:/tmp/bench.db]
 //! ```
 //!
 //! With `--csv FILE` it writes the parties as a customer master instead, to time the CLI end to
-//! end.
+//! end. With `--store URL` (`sqlite:PATH` or `postgres://...`, an empty store) it also times
+//! what the first `watch run` writes: the parties imported, then their hits and alerts saved a
+//! page of 20,000 at a time, each page one transaction (`MonitorStore::save_watch`).
 //!
 //! Measured: the full screen of every party against the full lists (the first run, and what a
 //! run costs when the previous revision is unknown), then the path a list update takes (diff,
@@ -36,6 +38,94 @@ fn arg(name: &str, default: usize) -> anyhow::Result<usize> {
             .parse()?),
         None => Ok(default),
     }
+}
+
+fn text_arg(name: &str) -> anyhow::Result<Option<String>> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.iter().position(|a| a == name) {
+        Some(i) => Ok(Some(
+            args.get(i + 1)
+                .ok_or_else(|| anyhow::anyhow!("{name} needs a value"))?
+                .clone(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Parties saved per `save_watch` call, as `chokepoint_server::monitor::run_watch` pages them.
+const PAGE: usize = 20_000;
+
+/// Times the first run's writes into the store at `url`: the import, then the hits and alerts.
+fn save_first_run(
+    url: &str,
+    parties: &[WatchedParty],
+    hits: &[Vec<chokepoint_monitor::PartyHit>],
+) -> anyhow::Result<()> {
+    use chokepoint_store::{NewAlert, NewParty, WatchResults};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let store = chokepoint_store::connect(url).await?;
+        anyhow::ensure!(
+            store.party_count().await? == 0,
+            "--store needs an empty store: `{url}` already watches parties"
+        );
+        let t = Instant::now();
+        for page in parties.chunks(PAGE) {
+            let rows = page
+                .iter()
+                .map(|p| NewParty {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    country: p.country.clone(),
+                    kind: None,
+                    extra: serde_json::json!({}),
+                })
+                .collect();
+            store.upsert_parties(rows).await?;
+        }
+        let imported = t.elapsed();
+        let t = Instant::now();
+        let mut alerts = 0usize;
+        let mut in_store = std::time::Duration::ZERO;
+        for (page, page_hits) in parties.chunks(PAGE).zip(hits.chunks(PAGE)) {
+            let mut results = WatchResults::default();
+            for (party, hits) in page.iter().zip(page_hits) {
+                let changes = compare_hits(&[], hits);
+                results.alerts.extend(
+                    hit_alerts(&party.id, &party.name, &changes, "bench", &serde_json::Value::Null)
+                        .into_iter()
+                        .map(|d| NewAlert {
+                            id: d.id,
+                            kind: d.kind.as_str().to_string(),
+                            subject_kind: d.subject_kind.as_str().to_string(),
+                            subject_id: d.subject_id,
+                            subject_name: d.subject_name,
+                            title: d.title,
+                            details: d.details,
+                        }),
+                );
+                results
+                    .parties
+                    .push((party.id.clone(), serde_json::to_value(hits)?));
+            }
+            let saving = Instant::now();
+            alerts += store.save_watch(results).await?.len();
+            in_store += saving.elapsed();
+        }
+        let saved = t.elapsed();
+        println!(
+            "store ({}): import {} parties {:.1} s; first run's save (hits of every party, {alerts} alerts) {:.1} s ({:.0} parties/s), of which in `save_watch` {:.1} s",
+            url.split(':').next().unwrap_or(url),
+            parties.len(),
+            imported.as_secs_f64(),
+            saved.as_secs_f64(),
+            parties.len() as f64 / saved.as_secs_f64(),
+            in_store.as_secs_f64()
+        );
+        Ok(())
+    })
 }
 
 fn main() -> anyhow::Result<()> {
@@ -140,6 +230,10 @@ fn main() -> anyhow::Result<()> {
         n_parties as f64 / full.as_secs_f64(),
         peak_rss_bytes().unwrap_or(0) as f64 / 1e6
     );
+
+    if let Some(url) = text_arg("--store")? {
+        save_first_run(&url, &parties, &old_hits)?;
+    }
 
     // After the update: diff, delta index, re-screen against the change, compare, alerts.
     let t = Instant::now();

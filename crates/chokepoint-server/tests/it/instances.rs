@@ -1,6 +1,7 @@
-//! Two server instances on one PostgreSQL database and one data directory: a list import on
-//! one is announced (`NOTIFY`) and the other reloads and swaps its index (`LISTEN`), while it
-//! keeps answering. Needs PostgreSQL at `CHOKEPOINT_TEST_DATABASE_URL` (default
+//! Two server instances on one PostgreSQL database, each with its own data directory: a list
+//! import on one is stored in the database and announced (`NOTIFY`); the other copies it into
+//! its data directory, reloads and swaps its index (`LISTEN`), while it keeps answering. An
+//! instance started with an empty data directory serves the database's lists. Needs PostgreSQL at `CHOKEPOINT_TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/test`): prints SKIPPED without it, fails under `CI=true`.
 
 use crate::{Harness, demo_list};
@@ -44,6 +45,20 @@ async fn drop_schema(url: &str, schema: &str) {
     }
 }
 
+async fn postgres_store(url: &str, schema: &str) -> Arc<dyn Store> {
+    Arc::new(
+        PostgresStore::connect_in_schema(url, schema)
+            .await
+            .expect("postgres store"),
+    )
+}
+
+/// A data directory of its own, in its own temporary folder.
+fn own_data_dir() -> (DataDir, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    (DataDir::new(dir.path().join("data")), dir)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_on_one_instance_is_swapped_in_on_the_other() {
     let Some((url, schema)) =
@@ -51,25 +66,19 @@ async fn an_import_on_one_instance_is_swapped_in_on_the_other() {
     else {
         return;
     };
-    let shared = tempfile::tempdir().expect("temp dir");
-    let data_dir = DataDir::new(shared.path().join("data"));
-    data_dir
+    // A's data directory has the demo list; B's is another one, empty: B gets A's lists from
+    // the store.
+    let (data_dir_a, dir_a) = own_data_dir();
+    data_dir_a
         .import_paths(&[demo_list()], "2026-01-01T00:00:00Z")
         .expect("import demo list");
-    let store_a: Arc<dyn Store> = Arc::new(
-        PostgresStore::connect_in_schema(&url, &schema)
-            .await
-            .expect("store a"),
-    );
-    let store_b: Arc<dyn Store> = Arc::new(
-        PostgresStore::connect_in_schema(&url, &schema)
-            .await
-            .expect("store b"),
-    );
-    let a = Harness::from_parts(store_a, data_dir.clone(), tempfile::tempdir().expect("dir")).await;
-    let b = Harness::from_parts(store_b, data_dir, tempfile::tempdir().expect("dir")).await;
+    let (data_dir_b, dir_b) = own_data_dir();
+    let a = Harness::from_parts(postgres_store(&url, &schema).await, data_dir_a, dir_a).await;
+    let b = Harness::from_parts(postgres_store(&url, &schema).await, data_dir_b, dir_b).await;
     let before = b.state.snapshot().map(|s| s.id.clone());
+    assert!(before.is_some(), "B loaded the lists A published");
     assert_eq!(before, a.state.snapshot().map(|s| s.id.clone()));
+    assert_ne!(a.data_dir.root(), b.data_dir.root());
     let follower = ListsFollower::spawn(b.state.clone());
     tokio::time::sleep(Duration::from_millis(300)).await;
 
@@ -85,7 +94,8 @@ async fn an_import_on_one_instance_is_swapped_in_on_the_other() {
     let after = a.state.snapshot().map(|s| s.id.clone());
     assert_ne!(after, before, "instance A swapped in the new lists");
 
-    // Instance B hears the announcement, reloads and swaps; it keeps answering meanwhile.
+    // Instance B hears the announcement, copies the new files from the store into its own data
+    // directory, reloads and swaps; it keeps answering meanwhile.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let (status, body) = b
@@ -114,6 +124,26 @@ async fn an_import_on_one_instance_is_swapped_in_on_the_other() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["hits"][0]["source_id"], "DEMO-7", "{body}");
+    // The same snapshot: same entry hashes (false positives are remembered against them).
+    let (snapshot_a, snapshot_b) = (
+        a.state.snapshot().expect("a"),
+        b.state.snapshot().expect("b"),
+    );
+    for id in ["DEMO-1", "DEMO-7"] {
+        assert!(!snapshot_a.entry_hash("DEMO", id).is_empty(), "{id}");
+        assert_eq!(
+            snapshot_a.entry_hash("DEMO", id),
+            snapshot_b.entry_hash("DEMO", id),
+            "{id}"
+        );
+    }
+    // B's data directory holds the same revisions as A's (lists history and diff work there).
+    let history_a = a.data_dir.history().expect("history a");
+    let history_b = b.data_dir.history().expect("history b");
+    assert_eq!(history_a.len(), 2);
+    assert_eq!(history_a, history_b);
+    let diff = b.data_dir.diff(&history_b, 1, 2, None).expect("diff on B");
+    assert_eq!(diff.added.len(), 1, "{diff:?}");
     // B audited what it loaded, on the shared chain.
     let records = b.state.store().audit_records(0, 1000).await.expect("audit");
     assert!(
@@ -123,5 +153,75 @@ async fn an_import_on_one_instance_is_swapped_in_on_the_other() {
         "the reload is audited"
     );
     follower.stop().await;
+
+    // B restarted with an empty data directory serves A's lists.
+    let (empty, empty_dir) = own_data_dir();
+    let restarted =
+        Harness::from_parts(postgres_store(&url, &schema).await, empty, empty_dir).await;
+    assert_eq!(restarted.state.snapshot().map(|s| s.id.clone()), after);
+    let (status, body) = restarted
+        .post_json(
+            "/v1/screen",
+            &restarted.analyst,
+            &json!({ "name": "Freshly Listed Lithography" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["hits"][0]["source_id"], "DEMO-7", "{body}");
+    assert_eq!(
+        restarted.data_dir.history().expect("history"),
+        history_a,
+        "the revisions came with the lists"
+    );
+    assert!(matches!(
+        restarted
+            .state
+            .store()
+            .verify_audit()
+            .await
+            .expect("verify"),
+        chokepoint_store::ChainReport::Intact { .. }
+    ));
     drop_schema(&url, &schema).await;
+}
+
+/// An import stored in the database whose manifest never reached the data directory (the
+/// process died in between) is repaired when the lists are loaded again: the store is the
+/// source of truth. SQLite, one instance: the same code path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_stored_but_not_written_to_the_data_directory_is_repaired_at_load() {
+    let h = Harness::new(true).await;
+    let manifest_path = h.data_dir.root().join("lists/manifest.json");
+    let old_manifest = std::fs::read(&manifest_path).expect("manifest");
+    let before = h.state.snapshot().map(|s| s.id.clone());
+    let demo = std::fs::read_to_string(demo_list()).expect("demo list");
+    let updated = demo.replace(
+        "entries:\n",
+        "entries:\n  - id: DEMO-8\n    name: Recently Listed Etching Co., Ltd.\n    kind: entity\n    countries: [CN]\n",
+    );
+    let (status, body) = h
+        .import(&h.admin, &[("demo.yaml", updated.as_bytes())])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let after = h.state.snapshot().map(|s| s.id.clone());
+    assert_ne!(after, before);
+    // The crash: the data directory still names the old files.
+    std::fs::write(&manifest_path, &old_manifest).expect("put the old manifest back");
+    assert!(h.state.load_lists().await.expect("load"));
+    assert_eq!(h.state.snapshot().map(|s| s.id.clone()), after);
+    assert_eq!(h.data_dir.history().expect("history").len(), 2);
+    // Every list_import record is in the store with its snapshot, and the reverse.
+    let records = h.state.store().audit_records(0, 1000).await.expect("audit");
+    let import = records
+        .iter()
+        .find(|r| r.event.kind == "list_import")
+        .expect("import audited");
+    let stored = h
+        .state
+        .store()
+        .list_snapshot(after.as_deref().expect("id"))
+        .await
+        .expect("lookup")
+        .expect("stored");
+    assert_eq!(stored.audit_seq, import.seq);
 }

@@ -247,3 +247,61 @@ async fn a_list_import_rechecks_the_watched_parties() {
     assert_eq!(alerts.len(), 1, "{body}");
     assert_eq!(alerts[0]["kind"], "new_hit");
 }
+
+async fn delete(h: &Harness, path: &str, key: &str) -> (StatusCode, Value) {
+    let request = axum::http::Request::delete(path)
+        .header(axum::http::header::AUTHORIZATION, format!("Bearer {key}"))
+        .body(axum::body::Body::empty())
+        .expect("request");
+    h.send(request).await
+}
+
+#[tokio::test]
+async fn a_removed_party_is_audited_and_no_longer_alerted_on() {
+    let h = Harness::new(true).await;
+    let csv =
+        "id,name\nP1,Acme Quantum Lithography Works\nP2,Acme Quantum Lithography Works Company\n";
+    let (status, _) = h
+        .post_raw(
+            "/v1/watch/parties",
+            &h.admin,
+            "text/csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = h
+        .post_raw("/v1/watch/run", &h.admin, "application/json", Vec::new())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Removal is admin's; an id not watched is 404.
+    let (status, _) = delete(&h, "/v1/watch/parties/P2", &h.analyst).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = delete(&h, "/v1/watch/parties/P9", &h.admin).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(error_code(&body), "not_found");
+    let (status, body) = delete(&h, "/v1/watch/parties/P2", &h.admin).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["removed"], "P2");
+    let (status, _) = delete(&h, "/v1/watch/orders/O1", &h.admin).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let store = h.state.store().clone();
+    let audit = store.audit_records(0, 1000).await.expect("audit");
+    let removal = audit
+        .iter()
+        .find(|r| r.event.kind == "watch_parties_removed")
+        .unwrap_or_else(|| panic!("no removal audited: {audit:?}"));
+    assert_eq!(removal.event.inputs["ids"], json!(["P2"]));
+    assert_eq!(store.party_count().await.expect("count"), 1);
+
+    // A list entry both names match: only the party still watched is alerted on.
+    let list = b"chokepoint_list: 1\nname: extra\ncode: XTRA\nentries:\n  - id: X-1\n    name: Acme Quantum Lithography Works Ltd\n";
+    let (status, body) = h.import(&h.admin, &[("extra.yaml", list)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let subjects: Vec<&str> = body["watch"]["alerts"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|a| a["subject_id"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(subjects, ["P1"], "{body}");
+}

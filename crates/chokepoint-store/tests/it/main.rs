@@ -6,5 +6,6 @@
 //! `CI=true`, where it fails: CI must test both.
 
 mod fixture;
+mod lists;
 mod monitor;
 mod suite;

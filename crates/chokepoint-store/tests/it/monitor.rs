@@ -268,3 +268,179 @@ pub async fn alerts_are_stored_once_acknowledged_and_delivered_at_least_once(env
         Err(StoreError::NotFound { .. })
     ));
 }
+
+store_test!(a_large_run_is_saved_in_bulk_and_queued_for_every_webhook);
+pub async fn a_large_run_is_saved_in_bulk_and_queued_for_every_webhook(env: Env) {
+    let store = &env.store;
+    for id in ["wh1", "wh2"] {
+        store
+            .create_webhook(
+                NewWebhook {
+                    id: id.into(),
+                    url: format!("http://127.0.0.1:9/{id}"),
+                    secret: "0123456789abcdef".into(),
+                    created_by: "tester".into(),
+                },
+                event("webhook_created"),
+            )
+            .await
+            .expect("webhook");
+    }
+    // More rows than one statement takes (chunks of 5,000), one JSON value each.
+    let n = 12_345usize;
+    let parties: Vec<NewParty> = (0..n)
+        .map(|i| party(&format!("C{i:05}"), &format!("Party {i}"), None))
+        .collect();
+    store.upsert_parties(parties).await.expect("upsert");
+    store
+        .upsert_parties(vec![party("Z-untouched", "Not in this run", None)])
+        .await
+        .expect("upsert");
+    let alerts: Vec<NewAlert> = (0..n)
+        .step_by(10)
+        .map(|i| alert(&format!("a{i:05}"), &format!("C{i:05}")))
+        .collect();
+    let stored = store
+        .save_watch(WatchResults {
+            parties: (0..n)
+                .map(|i| (format!("C{i:05}"), json!([{"list": "EL", "n": i}])))
+                .collect(),
+            alerts,
+            ..WatchResults::default()
+        })
+        .await
+        .expect("save");
+    assert_eq!(stored.len(), n.div_ceil(10));
+    let mut after = String::new();
+    let mut seen = 0usize;
+    loop {
+        let page = store.parties(&after, 5000).await.expect("page");
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.id.clone();
+        for p in page {
+            if p.id == "Z-untouched" {
+                assert!(p.dirty && p.hits.is_none() && p.screened_at.is_none());
+                continue;
+            }
+            let i: usize = p.id[1..].parse().expect("id");
+            assert_eq!(p.hits, Some(json!([{"list": "EL", "n": i}])), "{}", p.id);
+            assert!(!p.dirty && p.screened_at.is_some(), "{}", p.id);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, n);
+    // Every new alert is queued once for each webhook.
+    let status = store.deliveries("a00020").await.expect("deliveries");
+    assert_eq!(
+        status
+            .iter()
+            .map(|d| d.webhook_id.as_str())
+            .collect::<Vec<_>>(),
+        ["wh1", "wh2"]
+    );
+    let claimed = store
+        .claim_deliveries(60_000, 100_000)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 2 * n.div_ceil(10));
+}
+
+store_test!(removed_parties_and_orders_are_gone_audited_all_or_nothing);
+pub async fn removed_parties_and_orders_are_gone_audited_all_or_nothing(env: Env) {
+    let store = &env.store;
+    store
+        .upsert_parties(vec![
+            party("C1", "Alpha Co", None),
+            party("C2", "Beta", None),
+            party("C3", "Gamma", None),
+        ])
+        .await
+        .expect("upsert");
+    store
+        .upsert_orders(vec![NewOrder {
+            id: "O1".into(),
+            title: None,
+            record: json!({"id": "O1"}),
+        }])
+        .await
+        .expect("orders");
+    store
+        .save_watch(WatchResults {
+            parties: vec![("C2".into(), json!([{"list": "EL"}]))],
+            alerts: vec![alert("a-c2", "C2")],
+            ..WatchResults::default()
+        })
+        .await
+        .expect("save");
+
+    // One id not watched: nothing removed, nothing audited.
+    let missing = store
+        .remove_parties(
+            vec!["C2".into(), "C9".into()],
+            event("watch_parties_removed"),
+        )
+        .await;
+    assert!(
+        matches!(&missing, Err(StoreError::NotFound { id, .. }) if id == "C9"),
+        "{missing:?}"
+    );
+    assert_eq!(store.party_count().await.expect("count"), 3);
+    assert!(store.audit_records(0, 10).await.expect("audit").is_empty());
+
+    let removed = store
+        .remove_parties(
+            vec!["C2".into(), "C3".into(), "C2".into()],
+            event("watch_parties_removed"),
+        )
+        .await
+        .expect("remove");
+    assert_eq!(removed, 2);
+    let left: Vec<String> = store
+        .parties("", 10)
+        .await
+        .expect("parties")
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(left, ["C1"]);
+    // Its alerts are kept.
+    assert!(store.alert("a-c2").await.expect("alert").is_some());
+    // Saving a removed party (a run that started before) brings nothing back.
+    store
+        .save_watch(WatchResults {
+            parties: vec![("C3".into(), json!([]))],
+            ..WatchResults::default()
+        })
+        .await
+        .expect("save");
+    assert_eq!(store.party_count().await.expect("count"), 1);
+
+    assert_eq!(
+        store
+            .remove_orders(vec!["O1".into()], event("watch_orders_removed"))
+            .await
+            .expect("remove order"),
+        1
+    );
+    assert!(store.orders("", 10).await.expect("orders").is_empty());
+    assert!(matches!(
+        store
+            .remove_orders(vec!["O1".into()], event("watch_orders_removed"))
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let kinds: Vec<String> = store
+        .audit_records(0, 10)
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|r| r.event.kind)
+        .collect();
+    assert_eq!(kinds, ["watch_parties_removed", "watch_orders_removed"]);
+    assert!(matches!(
+        store.verify_audit().await.expect("verify"),
+        ChainReport::Intact { records: 2, .. }
+    ));
+}

@@ -6,7 +6,7 @@ use crate::args::{DatabaseArg, TextOrJson, WatchCommand};
 use crate::commands::serve::{open_store, runtime};
 use anyhow::Context as _;
 use chokepoint_engine::DataDir;
-use chokepoint_server::monitor::{self, ImportOutcome, WatchOptions, WatchReport};
+use chokepoint_server::monitor::{self, ImportOutcome, WatchOptions, WatchReport, WatchSubject};
 use std::process::ExitCode;
 
 pub fn run(data_dir: &DataDir, command: WatchCommand) -> anyhow::Result<ExitCode> {
@@ -29,6 +29,12 @@ pub fn run(data_dir: &DataDir, command: WatchCommand) -> anyhow::Result<ExitCode
                 let outcome = monitor::import_orders(&store, &rules, &label, &text).await?;
                 Ok(print_import("order(s)", &outcome))
             }
+            WatchCommand::RemoveParties { ids, database } => {
+                remove(data_dir, &database, WatchSubject::Party, ids).await
+            }
+            WatchCommand::RemoveOrders { ids, database } => {
+                remove(data_dir, &database, WatchSubject::Order, ids).await
+            }
             WatchCommand::Run {
                 as_of,
                 format,
@@ -40,6 +46,23 @@ pub fn run(data_dir: &DataDir, command: WatchCommand) -> anyhow::Result<ExitCode
             }
         }
     })
+}
+
+/// `watch remove-parties|remove-orders`: all or nothing, audited.
+async fn remove(
+    data_dir: &DataDir,
+    database: &DatabaseArg,
+    subject: WatchSubject,
+    ids: Vec<String>,
+) -> anyhow::Result<ExitCode> {
+    let store = open_store(data_dir, database).await?;
+    let removed = monitor::remove_watched(&store, subject, ids, &cli_actor()).await?;
+    let what = match subject {
+        WatchSubject::Party => "customer(s)",
+        WatchSubject::Order => "order(s)",
+    };
+    println!("removed {removed} {what}; no longer watched");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs the monitor against the data directory's lists.
@@ -118,6 +141,12 @@ pub fn print_run(report: &WatchReport, format: TextOrJson) -> anyhow::Result<()>
         eprintln!(
             "warning: {} order(s) could not be answered as of {} (outside the rule set's dates?); they are tried again at the next run",
             report.orders_unanswered, report.rules_to
+        );
+    }
+    if report.entries_in_force_changed > 0 {
+        println!(
+            "entries in or out of force between the two dates (their own start or end date): {}",
+            report.entries_in_force_changed
         );
     }
     println!("{} alert(s) raised", report.alerts_raised);

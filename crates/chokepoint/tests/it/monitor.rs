@@ -298,3 +298,352 @@ fn issue_8_open_orders_are_answered_again_when_a_list_or_rule_change_reaches_the
     assert!(later["rule_changes"].as_u64().unwrap_or(0) > 0, "{later}");
     assert_eq!(later["orders_answered"], 1, "{later}");
 }
+
+/// The summary a watched order's answer is stored as (`chokepoint_monitor::AnswerSummary`),
+/// computed here from a `check --format json` determination.
+fn summary(determination: &Value) -> Value {
+    let mut rules: Vec<String> = determination["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter(|r| r["effect"] != "not_triggered")
+        .map(|r| {
+            format!(
+                "{}: {}",
+                r["id"].as_str().unwrap_or(""),
+                r["effect"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    rules.sort();
+    rules.dedup();
+    let mut listed: Vec<String> = determination["screening"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|s| {
+            s["hits"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(move |h| {
+                    format!(
+                        "{}: {} {}",
+                        s["party"].as_str().unwrap_or(""),
+                        h["list"].as_str().unwrap_or(""),
+                        h["entry_name"].as_str().unwrap_or("")
+                    )
+                })
+        })
+        .collect();
+    listed.sort();
+    listed.dedup();
+    let unknowns: Vec<Value> = determination["unknowns"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|q| q["question"].clone())
+        .collect();
+    serde_json::json!({
+        "license_required": determination["license_required"],
+        "review_policy": determination["review_policy"],
+        "rules": rules,
+        "listed_parties": listed,
+        "unknowns": unknowns,
+        "as_of": determination["as_of"],
+    })
+}
+
+/// The stored summary's fields that [`summary`] computes.
+fn stored(after: &Value) -> Value {
+    serde_json::json!({
+        "license_required": after["license_required"],
+        "review_policy": after["review_policy"],
+        "rules": after["rules"],
+        "listed_parties": after["listed_parties"],
+        "unknowns": after["unknowns"],
+        "as_of": after["as_of"],
+    })
+}
+
+/// The answer alert of each order in a run, by order id.
+fn answers(run: &Value) -> std::collections::BTreeMap<String, Value> {
+    run["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .filter(|a| a["subject_kind"] == "order")
+        .map(|a| {
+            (
+                a["subject_id"].as_str().unwrap_or("").to_string(),
+                a.clone(),
+            )
+        })
+        .collect()
+}
+
+const SMIC_LIST: &str = "chokepoint_list: 1\nname: test entity list\ncode: EL\ndescription: test\nentries:\n  - id: T-1\n    name: Semiconductor Manufacturing International Corporation (SMIC)\n    kind: entity\n    countries: [CN]\n    license_requirement: \"For all items subject to the EAR.\"\n    license_policy: \"Presumption of denial.\"\n    start_date: 2020-12-18\n";
+
+const REGISTRY_ORDERS: &str = "- id: FAB-1\n  as_of: '2025-10-01'\n  transaction:\n    item: {eccn: 3B001.c, origin_country: US, us_content_percent: 100}\n    exporter: {country: US, us_person: true}\n    destination_country: CN\n    parties:\n      - {role: end_user, name: Acme Trading, country: CN, lists: []}\n    facility: {name: SMIC SN1}\n    activity: export\n- id: OWN-1\n  as_of: '2025-10-01'\n  transaction:\n    item: {eccn: 3B001.c, origin_country: US, us_content_percent: 100}\n    exporter: {country: US, us_person: true}\n    destination_country: CN\n    parties:\n      - {role: end_user, name: \"SMIC Northern Integrated Circuit Manufacturing (Beijing) Co., Ltd.\", country: CN, lists: []}\n    activity: export\n";
+
+#[test]
+fn a_watched_order_is_filled_from_the_registry_and_answered_as_a_direct_check() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite:{}", files.path().join("monitor.db").display());
+    let list = write(files.path(), "el.yaml", SMIC_LIST);
+    assert!(
+        chokepoint(dir.path(), &["lists", "import", &list])
+            .status
+            .success()
+    );
+    let orders = write(files.path(), "orders.yaml", REGISTRY_ORDERS);
+    let out = chokepoint(
+        dir.path(),
+        &["watch", "import-orders", &orders, "--database", &db],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // The answers as stored: an order whose answer did not change raises no alert and keeps it.
+    let mut last: std::collections::BTreeMap<String, Value> = Default::default();
+    let without_date = |summary: &Value| {
+        let mut summary = summary.clone();
+        if let Some(fields) = summary.as_object_mut() {
+            fields.remove("as_of");
+        }
+        summary
+    };
+    for as_of in ["2025-10-01", "2026-01-01"] {
+        let run = json(&chokepoint(
+            dir.path(),
+            &[
+                "watch",
+                "run",
+                "--as-of",
+                as_of,
+                "--database",
+                &db,
+                "--format",
+                "json",
+            ],
+        ));
+        let direct = json(&chokepoint(
+            dir.path(),
+            &["check", &orders, "--as-of", as_of, "--format", "json"],
+        ));
+        let direct = direct.as_array().expect("one answer per record");
+        for (id, alert) in answers(&run) {
+            let after = stored(&alert["details"]["after"]);
+            assert_eq!(after["as_of"], as_of, "{id}");
+            last.insert(id, after);
+        }
+        for (id, determination) in [("FAB-1", &direct[0]), ("OWN-1", &direct[1])] {
+            assert_eq!(determination["id"], id);
+            let answer = last
+                .get(id)
+                .unwrap_or_else(|| panic!("{id} answered by {as_of}: {run}"));
+            assert_eq!(
+                without_date(answer),
+                without_date(&summary(determination)),
+                "{id} on {as_of}: the watched answer and the direct check differ"
+            );
+        }
+        // The registry facts were used: the facility is advanced-node (744.23), the end user
+        // is an affiliate of a listed owner (license required, then suspended).
+        let rules = |id: &str| last[id]["rules"].to_string();
+        assert!(
+            rules("FAB-1").contains("eu-744.23-a2i"),
+            "{}",
+            rules("FAB-1")
+        );
+        let affiliates = if as_of == "2025-10-01" {
+            "el-affiliates: license_required"
+        } else {
+            "el-affiliates: suspended"
+        };
+        assert!(rules("OWN-1").contains(affiliates), "{}", rules("OWN-1"));
+    }
+}
+
+/// Entries with their own dates: one listed from 2026-08-02, one lapsing after 2026-08-01.
+const DATED_LIST: &str = "chokepoint_list: 1\nname: dated\ncode: DATED\nentries:\n  - id: D-1\n    name: Delta Wafer Optics Corporation\n    start_date: 2026-08-02\n  - id: D-2\n    name: Epsilon Photomask Trading Company\n    end_date: 2026-08-01\n  - id: D-3\n    name: Zeta Unrelated Holdings\n    start_date: 2027-01-01\n";
+
+const DATED_ORDERS: &str = "- id: O-D1\n  as_of: '2025-09-01'\n  transaction:\n    item: {eccn: 3B001.c, origin_country: US, us_content_percent: 100}\n    exporter: {country: US, us_person: true}\n    destination_country: CN\n    parties:\n      - {role: end_user, name: \"Delta Wafer Optics Corp\", country: CN}\n    activity: export\n- id: O-D2\n  as_of: '2025-09-01'\n  transaction:\n    item: {eccn: 3B001.c, origin_country: US, us_content_percent: 100}\n    exporter: {country: US, us_person: true}\n    destination_country: CN\n    parties:\n      - {role: end_user, name: \"Epsilon Photomask Trading Co\", country: CN}\n    activity: export\n- id: O-D3\n  as_of: '2025-09-01'\n  transaction:\n    item: {eccn: 3B001.c, origin_country: US, us_content_percent: 100}\n    exporter: {country: US, us_person: true}\n    destination_country: CN\n    parties:\n      - {role: end_user, name: \"Someone Entirely Unlisted\", country: CN}\n    activity: export\n";
+
+#[test]
+fn a_new_day_without_a_file_change_rechecks_orders_an_entry_listed_or_lapsed_reaches() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite:{}", files.path().join("monitor.db").display());
+    let list = write(files.path(), "dated.yaml", DATED_LIST);
+    assert!(
+        chokepoint(dir.path(), &["lists", "import", &list])
+            .status
+            .success()
+    );
+    let orders = write(files.path(), "orders.yaml", DATED_ORDERS);
+    let out = chokepoint(
+        dir.path(),
+        &["watch", "import-orders", &orders, "--database", &db],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run = |as_of: &str| {
+        json(&chokepoint(
+            dir.path(),
+            &[
+                "watch",
+                "run",
+                "--as-of",
+                as_of,
+                "--database",
+                &db,
+                "--format",
+                "json",
+            ],
+        ))
+    };
+    let first = run("2026-08-01");
+    assert_eq!(first["orders_answered"], 3, "{first}");
+    let listed =
+        |run: &Value, id: &str| answers(run)[id]["details"]["after"]["listed_parties"].clone();
+    assert_eq!(listed(&first, "O-D1"), serde_json::json!([]), "{first}");
+    assert_ne!(listed(&first, "O-D2"), serde_json::json!([]), "{first}");
+
+    // The next day: no file changed and no rule changed, but D-1 took effect and D-2 lapsed.
+    let next = run("2026-08-02");
+    assert_eq!(
+        next["rule_changes"], 0,
+        "the test needs two dates without a rule change: {next}"
+    );
+    assert_eq!(next["entries_added"], 0, "{next}");
+    assert_eq!(next["entries_in_force_changed"], 2, "{next}");
+    assert_eq!(
+        next["orders_answered"], 2,
+        "only the orders they reach: {next}"
+    );
+    let changed = answers(&next);
+    assert_eq!(changed.len(), 2, "{next}");
+    for id in ["O-D1", "O-D2"] {
+        assert_eq!(changed[id]["kind"], "changed_answer", "{next}");
+    }
+    assert_ne!(listed(&next, "O-D1"), serde_json::json!([]), "{next}");
+    assert_eq!(listed(&next, "O-D2"), serde_json::json!([]), "{next}");
+    // And as the direct check answers on that date.
+    let direct = json(&chokepoint(
+        dir.path(),
+        &[
+            "check",
+            &orders,
+            "--as-of",
+            "2026-08-02",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(
+        stored(&changed["O-D1"]["details"]["after"]),
+        summary(&direct[0]),
+        "{next}"
+    );
+    // The same day again: nothing to do.
+    let same = run("2026-08-02");
+    assert_eq!(same["entries_in_force_changed"], 0, "{same}");
+    assert_eq!(same["orders_answered"], 0, "{same}");
+}
+
+#[test]
+fn removed_customers_and_orders_are_audited_and_no_longer_alerted_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite:{}", files.path().join("monitor.db").display());
+    let list = write(files.path(), "watch.yaml", V1);
+    assert!(
+        chokepoint(dir.path(), &["lists", "import", &list])
+            .status
+            .success()
+    );
+    let customers = write(files.path(), "customers.csv", CUSTOMERS);
+    chokepoint(
+        dir.path(),
+        &["watch", "import-parties", &customers, "--database", &db],
+    );
+    let orders = write(files.path(), "orders.yaml", ORDERS);
+    chokepoint(
+        dir.path(),
+        &["watch", "import-orders", &orders, "--database", &db],
+    );
+    let first = json(&chokepoint(
+        dir.path(),
+        &["watch", "run", "--database", &db, "--format", "json"],
+    ));
+    assert_eq!(first["parties"], 5, "{first}");
+
+    // All or nothing: one id not watched removes none.
+    let out = chokepoint(
+        dir.path(),
+        &["watch", "remove-parties", "C3", "C9", "--database", &db],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("C9"), "{}", stderr(&out));
+    let out = chokepoint(
+        dir.path(),
+        &["watch", "remove-parties", "C3", "C4", "--database", &db],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("removed 2 customer(s)"),
+        "{}",
+        stdout(&out)
+    );
+    let out = chokepoint(
+        dir.path(),
+        &["watch", "remove-orders", "O-1", "--database", &db],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // The audit trail names who removed what, and the chain still verifies.
+    let export = stdout(&chokepoint(
+        dir.path(),
+        &["audit", "export", "--database", &db],
+    ));
+    let removals: Vec<Value> = export
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|r| {
+            r["event"]["kind"]
+                .as_str()
+                .or(r["kind"].as_str())
+                .is_some_and(|k| k.ends_with("_removed"))
+        })
+        .collect();
+    assert_eq!(removals.len(), 2, "{export}");
+    assert!(
+        chokepoint(dir.path(), &["audit", "verify", "--database", &db])
+            .status
+            .success()
+    );
+
+    // V2 changes C3's entry and adds C4's: neither is alerted on; the order is not answered.
+    std::fs::write(&list, V2).expect("write");
+    assert!(
+        chokepoint(dir.path(), &["lists", "import", &list])
+            .status
+            .success()
+    );
+    let run = json(&chokepoint(
+        dir.path(),
+        &["watch", "run", "--database", &db, "--format", "json"],
+    ));
+    assert_eq!(run["parties"], 3, "{run}");
+    assert_eq!(run["orders"], 0, "{run}");
+    let subjects: Vec<&str> = run["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .filter_map(|a| a["subject_id"].as_str())
+        .collect();
+    assert_eq!(subjects, ["C2"], "only C2's removed hit: {run}");
+}
