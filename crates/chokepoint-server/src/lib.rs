@@ -59,6 +59,7 @@ mod metrics;
 pub mod monitor;
 pub mod replay;
 mod screen;
+mod suppressions;
 pub mod ui;
 pub mod webhooks;
 
@@ -126,6 +127,7 @@ struct Inner {
     metrics: metrics::Metrics,
     limits: Limits,
     sessions: ui::Sessions,
+    suppressions: suppressions::Suppressions,
 }
 
 impl std::fmt::Debug for AppState {
@@ -151,6 +153,7 @@ impl AppState {
             metrics: metrics::Metrics::default(),
             limits,
             sessions: ui::Sessions::default(),
+            suppressions: suppressions::Suppressions::default(),
         }))
     }
 
