@@ -124,10 +124,28 @@ impl Screener {
         self.index.entries().is_empty()
     }
 
-    /// Screens one name.
+    /// Screens one name. The search's scratch space (a tally slot per indexed name, about
+    /// 0.5 MB for the full lists) is kept per thread and reused, rather than allocated and
+    /// zeroed for every call: the server screens one name per request.
     pub fn screen(&self, query: &ScreenQuery, options: &ScreenOptions) -> Vec<HitRecord> {
-        let mut scratch = Scratch::default();
-        self.screen_with(query, options, &mut scratch)
+        thread_local! {
+            /// The scratch, and whether a search is using it: still set when the next search
+            /// starts means the last one unwound half-way, leaving tallies behind.
+            static SCRATCH: (std::cell::RefCell<Scratch>, std::cell::Cell<bool>) =
+                (std::cell::RefCell::new(Scratch::default()), std::cell::Cell::new(false));
+        }
+        SCRATCH.with(|(scratch, busy)| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => {
+                if busy.replace(true) {
+                    *scratch = Scratch::default();
+                }
+                let hits = self.screen_with(query, options, &mut scratch);
+                busy.set(false);
+                hits
+            }
+            // Re-entered on this thread (cannot happen today): use a fresh one.
+            Err(_) => self.screen_with(query, options, &mut Scratch::default()),
+        })
     }
 
     fn screen_with(

@@ -305,7 +305,8 @@ impl PartyContext {
     }
 }
 
-/// The registry's knowledge around `name` on `as_of` (see [`PartyContext`]).
+/// The registry's knowledge around `name` on `as_of` (see [`PartyContext`]). `graph` must be
+/// [`OwnershipGraph::new`] of this `registry`.
 pub fn party_context(
     registry: &Registry,
     graph: &OwnershipGraph,
@@ -328,17 +329,10 @@ pub fn party_context(
             when: edge_when(edge),
         }
     };
-    let is_company = |n: &str| graph.find_exact(n) == Some(company);
-    let facilities = registry
-        .facilities
+    let facilities = graph
+        .facilities_of(company)
         .iter()
-        .filter(|f| {
-            f.operator.as_deref().is_some_and(is_company)
-                || f.operator_entity_list_name
-                    .as_deref()
-                    .is_some_and(is_company)
-                || f.owners.iter().any(|o| is_company(&o.owner))
-        })
+        .filter_map(|&index| registry.facilities.get(index))
         .map(|f| FacilityRef {
             id: f.id.clone(),
             name: f.name.clone(),

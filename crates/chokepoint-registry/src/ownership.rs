@@ -377,6 +377,11 @@ pub struct OwnershipGraph {
     by_key: HashMap<String, CompanyId>,
     /// (child, parent, edge).
     edges: Vec<(CompanyId, CompanyId, Edge)>,
+    /// The registry facilities (indices into `Registry::facilities`) that each company
+    /// operates or owns, resolved once in [`OwnershipGraph::new`]: answering "which fabs does
+    /// this hit run" per screening by normalising every facility's names was the service's
+    /// largest cost.
+    facilities: HashMap<CompanyId, Vec<usize>>,
 }
 
 impl OwnershipGraph {
@@ -410,7 +415,29 @@ impl OwnershipGraph {
                 });
             }
         }
+        for (index, facility) in registry.facilities.iter().enumerate() {
+            let names = facility
+                .operator
+                .iter()
+                .chain(&facility.operator_entity_list_name)
+                .chain(facility.owners.iter().map(|o| &o.owner));
+            for name in names {
+                if let Some(company) = graph.find_exact(name) {
+                    let list = graph.facilities.entry(company).or_default();
+                    if list.last() != Some(&index) {
+                        list.push(index);
+                    }
+                }
+            }
+        }
         graph
+    }
+
+    /// Indices into the `Registry::facilities` this graph was built from ([`OwnershipGraph::new`])
+    /// of the facilities `company` operates or owns, in registry order. Companies added after
+    /// construction have none.
+    pub fn facilities_of(&self, company: CompanyId) -> &[usize] {
+        self.facilities.get(&company).map_or(&[], Vec::as_slice)
     }
 
     /// The company for a name (and Entity List spelling), added when new.

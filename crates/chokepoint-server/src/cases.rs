@@ -132,5 +132,9 @@ pub(crate) async fn record_decision(
             event,
         )
         .await?;
+    if request.decision == Verdict::FalsePositive {
+        // The next screening of this party must see it.
+        state.0.suppressions.reload(state.store().as_ref()).await?;
+    }
     Ok(updated)
 }

@@ -60,6 +60,7 @@ pub mod monitor;
 pub mod replay;
 mod screen;
 mod shared_lists;
+mod suppressions;
 pub mod ui;
 pub mod webhooks;
 
@@ -127,6 +128,7 @@ struct Inner {
     metrics: metrics::Metrics,
     limits: Limits,
     sessions: ui::Sessions,
+    suppressions: suppressions::Suppressions,
 }
 
 impl std::fmt::Debug for AppState {
@@ -152,6 +154,7 @@ impl AppState {
             metrics: metrics::Metrics::default(),
             limits,
             sessions: ui::Sessions::default(),
+            suppressions: suppressions::Suppressions::default(),
         }))
     }
 

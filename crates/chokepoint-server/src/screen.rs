@@ -199,7 +199,11 @@ pub(crate) async fn run(
     let suppressions = if hits.is_empty() {
         Vec::new()
     } else {
-        state.store().suppressions(&key).await?
+        state
+            .0
+            .suppressions
+            .for_party(state.store().as_ref(), &key)
+            .await?
     };
     let mut kept: Vec<(HitRecord, String)> = Vec::with_capacity(hits.len());
     let mut suppressed = Vec::new();
@@ -261,20 +265,26 @@ pub(crate) async fn run(
             chokepoint_store::random_id(10).map_err(ApiError::internal)?
         ))
     };
+    // The hits and suppressed hits move into the audit event and come back with its record,
+    // so each is built once per request (this is the service's hottest path).
+    let mut outputs = serde_json::Map::with_capacity(3);
+    outputs.insert("hits".into(), Value::Array(hits_json));
+    outputs.insert("suppressed".into(), Value::Array(suppressed_json));
+    outputs.insert(
+        "case_id".into(),
+        case_id.clone().map_or(Value::Null, Value::String),
+    );
     let event = AuditEvent {
         kind: "screening".to_string(),
         actor: caller.name.clone(),
-        inputs: inputs.clone(),
-        outputs: json!({
-            "hits": hits_json,
-            "suppressed": suppressed_json,
-            "case_id": case_id,
-        }),
+        inputs,
+        outputs: Value::Object(outputs),
         list_snapshot: Some(snapshot.id.clone()),
         rule_set: None,
     };
-    let record = match &case_id {
+    let mut record = match &case_id {
         Some(id) => {
+            let case_query = event.inputs.clone();
             let (record, _) = state
                 .store()
                 .open_case(
@@ -282,7 +292,7 @@ pub(crate) async fn run(
                         id: id.clone(),
                         party_name: query.name.clone(),
                         party_key: key,
-                        query: inputs,
+                        query: case_query,
                         hits: case_hits,
                         opened_by: caller.name.clone(),
                     },
@@ -294,17 +304,19 @@ pub(crate) async fn run(
         }
         None => state.store().append_audit(event).await?,
     };
+    let outputs = &mut record.event.outputs;
     let mut answer = json!({
         "query": query.name,
-        "hits": hits_json,
+        "hits": outputs["hits"].take(),
         "audit_seq": record.seq,
         "list_snapshot": snapshot.id,
     });
     if let Some(id) = &case_id {
         answer["case_id"] = Value::String(id.clone());
     }
-    if !suppressed_json.is_empty() {
-        answer["suppressed"] = Value::Array(suppressed_json);
+    let suppressed_json = outputs["suppressed"].take();
+    if suppressed_json.as_array().is_some_and(|s| !s.is_empty()) {
+        answer["suppressed"] = suppressed_json;
     }
     Ok(Outcome {
         hits: kept.into_iter().map(|(hit, _)| hit).collect(),

@@ -16,38 +16,84 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 /// `value` as canonical JSON: object keys sorted, no whitespace.
 pub fn canonical_json(value: &Value) -> String {
-    let mut out = String::new();
+    let mut out = Vec::with_capacity(256);
     write_canonical(value, &mut out);
-    out
+    into_text(out)
 }
 
-fn write_canonical(value: &Value, out: &mut String) {
+/// The canonical JSON of a record's content (what [`content_value`] gives, as
+/// [`canonical_json`] writes it), written straight from the event without building the
+/// content value first: this runs once per audited request.
+pub(crate) fn canonical_content(seq: u64, at: &str, event: &AuditEvent) -> String {
+    let mut out = Vec::with_capacity(1024);
+    // The keys in sorted order.
+    out.extend_from_slice(b"{\"actor\":");
+    write_str(&event.actor, &mut out);
+    out.extend_from_slice(b",\"at\":");
+    write_str(at, &mut out);
+    out.extend_from_slice(b",\"inputs\":");
+    write_canonical(&event.inputs, &mut out);
+    out.extend_from_slice(b",\"kind\":");
+    write_str(&event.kind, &mut out);
+    out.extend_from_slice(b",\"list_snapshot\":");
+    write_optional(event.list_snapshot.as_deref(), &mut out);
+    out.extend_from_slice(b",\"outputs\":");
+    write_canonical(&event.outputs, &mut out);
+    out.extend_from_slice(b",\"rule_set\":");
+    write_optional(event.rule_set.as_deref(), &mut out);
+    out.extend_from_slice(b",\"seq\":");
+    out.extend_from_slice(seq.to_string().as_bytes());
+    out.push(b'}');
+    into_text(out)
+}
+
+fn into_text(out: Vec<u8>) -> String {
+    // serde_json writes UTF-8 and every byte added here is ASCII.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+fn write_str(text: &str, out: &mut Vec<u8>) {
+    // Writing to a Vec cannot fail, and a str always serialises.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+fn write_optional(text: Option<&str>, out: &mut Vec<u8>) {
+    match text {
+        Some(text) => write_str(text, out),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (key, value)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
-                write_canonical(&map[key], out);
+                write_str(key, out);
+                out.push(b':');
+                write_canonical(value, out);
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_canonical(item, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        scalar => out.push_str(&scalar.to_string()),
+        // Scalars serialise infallibly into a Vec.
+        scalar => {
+            let _ = serde_json::to_writer(&mut *out, scalar);
+        }
     }
 }
 
@@ -57,14 +103,18 @@ pub fn chain_hash(prev_hash: &str, content: &str) -> String {
     hasher.update(prev_hash.as_bytes());
     hasher.update(b"\n");
     hasher.update(content.as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let mut hex = String::with_capacity(64);
+    for byte in hasher.finalize() {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    hex
 }
 
-/// The content a record's hash covers.
+/// The content a record's hash covers, as a value ([`canonical_content`] writes the same text
+/// without building it).
+#[cfg(test)]
 pub(crate) fn content_value(seq: u64, at: &str, event: &AuditEvent) -> Value {
     serde_json::json!({
         "seq": seq,
@@ -160,6 +210,35 @@ impl StoredRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_content_is_the_canonical_json_of_the_content_value() {
+        let events = [
+            AuditEvent {
+                kind: "screening".into(),
+                actor: "analyst \"one\"".into(),
+                inputs: serde_json::json!({"name": "中芯国际\u{7}", "b": [1.5, -2, null, true]}),
+                outputs: serde_json::json!({"hits": [{"score": 0.8123, "z": {}, "a": []}]}),
+                list_snapshot: Some("snap".into()),
+                rule_set: None,
+            },
+            AuditEvent {
+                kind: "key_created".into(),
+                actor: String::new(),
+                inputs: Value::Null,
+                outputs: serde_json::json!("text"),
+                list_snapshot: None,
+                rule_set: Some("ear 1.0".into()),
+            },
+        ];
+        for (i, event) in events.iter().enumerate() {
+            let seq = 10u64.pow(i as u32 * 9);
+            assert_eq!(
+                canonical_content(seq, "2026-11-21T10:00:00Z", event),
+                canonical_json(&content_value(seq, "2026-11-21T10:00:00Z", event))
+            );
+        }
+    }
 
     #[test]
     fn canonical_json_sorts_keys_at_every_depth() {

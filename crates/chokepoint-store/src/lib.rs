@@ -128,6 +128,11 @@ pub trait Store: MonitorStore + ListStore + Send + Sync + std::fmt::Debug {
     async fn decide(&self, decision: NewDecision, event: AuditEvent) -> Result<Case, StoreError>;
     /// The false positives remembered for this (normalised) party.
     async fn suppressions(&self, party_key: &str) -> Result<Vec<Suppression>, StoreError>;
+    /// Every false positive remembered, for a cache in memory.
+    async fn all_suppressions(&self) -> Result<Vec<Suppression>, StoreError>;
+    /// How many false positives are remembered. Suppressions are only ever added, so a
+    /// cache knows it is current while this number has not moved.
+    async fn suppression_count(&self) -> Result<u64, StoreError>;
 
     /// Stores a batch job with its rows, queued, and audits it: one transaction.
     async fn create_job(&self, job: NewJob, event: AuditEvent) -> Result<Job, StoreError>;

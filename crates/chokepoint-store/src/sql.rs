@@ -4,7 +4,7 @@
 //! the `store_impl!` macro for each concrete database; generic sqlx code over `Database` needs
 //! trait bounds longer than the SQL itself. Placeholders are `$1`, which both databases accept.
 
-use crate::audit::{StoredRecord, canonical_json, chain_hash, content_value};
+use crate::audit::{StoredRecord, canonical_content, canonical_json, chain_hash};
 use crate::types::{
     ApiKey, AuditEvent, AuditRecord, Case, CaseHit, CaseStatus, ChainReport, Decision, Job,
     JobRowResult, JobStatus, NewCase, NewDecision, NewJob, NewKey, PendingRow, Role, RowResult,
@@ -198,6 +198,83 @@ enum WriteDone {
     OpenCase(AuditRecord, Box<Case>),
 }
 
+impl WriteOp {
+    fn event(&self) -> &AuditEvent {
+        match self {
+            WriteOp::Append(event) | WriteOp::OpenCase(_, event) => event,
+        }
+    }
+}
+
+/// Where one write of a committed group landed in the chain.
+struct Written {
+    seq: u64,
+    at: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl Written {
+    /// The answer to the write `op`, which moves its event (and case) into the answer.
+    fn answer(self, op: WriteOp) -> WriteDone {
+        match op {
+            WriteOp::Append(event) => WriteDone::Append(self.record(event)),
+            WriteOp::OpenCase(case, event) => {
+                let record = self.record(event);
+                let case = Case {
+                    id: case.id,
+                    party_name: case.party_name,
+                    party_key: case.party_key,
+                    query: case.query,
+                    hits: case.hits,
+                    status: CaseStatus::Open,
+                    audit_seq: record.seq,
+                    opened_by: case.opened_by,
+                    opened_at: record.at.clone(),
+                    closed_at: None,
+                    decisions: Vec::new(),
+                };
+                WriteDone::OpenCase(record, Box::new(case))
+            }
+        }
+    }
+
+    fn record(self, event: AuditEvent) -> AuditRecord {
+        AuditRecord {
+            seq: self.seq,
+            at: self.at,
+            event,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        }
+    }
+}
+
+/// Audit records (and cases) per multi-row `INSERT`: 9 parameters each at most, far below
+/// SQLite's and PostgreSQL's limits on bound parameters.
+const AUDIT_CHUNK: usize = 128;
+
+/// `head` followed by `rows` groups of `columns` numbered parameters: `($1, $2), ($3, $4)`.
+fn multi_row_insert(head: &str, columns: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * columns * 5);
+    sql.push_str(head);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(row * columns + column + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 struct Pending {
     op: WriteOp,
     reply: oneshot::Sender<Result<WriteDone, StoreError>>,
@@ -237,16 +314,17 @@ macro_rules! store_impl {
                     }
                     let _writer = write_lock.lock().await;
                     match Self::commit_group(&pool, &group).await {
-                        Ok(done) => {
-                            for (pending, done) in group.drain(..).zip(done) {
-                                let _ = pending.reply.send(Ok(done));
+                        Ok(written) => {
+                            for (pending, written) in group.drain(..).zip(written) {
+                                let _ = pending.reply.send(Ok(written.answer(pending.op)));
                             }
                         }
                         Err(_) => {
                             for pending in group.drain(..) {
                                 let alone = Self::commit_group(&pool, std::slice::from_ref(&pending))
                                     .await
-                                    .and_then(|mut done| done.pop().ok_or(StoreError::Closed));
+                                    .and_then(|mut written| written.pop().ok_or(StoreError::Closed))
+                                    .map(|written| written.answer(pending.op));
                                 let _ = pending.reply.send(alone);
                             }
                         }
@@ -254,61 +332,96 @@ macro_rules! store_impl {
                 }
             }
 
+            /// Writes a group in one transaction and a constant number of statements whatever
+            /// its size: the chain's head is locked and read once, the records are hashed in
+            /// order in memory, then inserted with multi-row `INSERT`s (cases likewise), and the
+            /// head moved once. Each statement is a round trip to the database (for SQLite, to
+            /// its worker thread), so per-write statements were the service's main cost under
+            /// load.
             async fn commit_group(
                 pool: &sqlx::Pool<$db>,
                 group: &[Pending],
-            ) -> Result<Vec<WriteDone>, StoreError> {
+            ) -> Result<Vec<Written>, StoreError> {
                 let mut tx = pool.begin().await?;
-                let mut done = Vec::with_capacity(group.len());
+                let (head_seq, head_hash) = Self::lock_head(&mut tx).await?;
+                let at = now_rfc3339();
+                let mut written = Vec::with_capacity(group.len());
+                let mut contents = Vec::with_capacity(group.len());
+                let (mut seq, mut prev_hash) = (head_seq, head_hash);
                 for pending in group {
-                    done.push(Self::apply(&mut tx, &pending.op).await?);
+                    seq += 1;
+                    let content = canonical_content(seq, &at, pending.op.event());
+                    let hash = chain_hash(&prev_hash, &content);
+                    contents.push(content);
+                    written.push(Written {
+                        seq,
+                        at: at.clone(),
+                        prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+                        hash,
+                    });
                 }
-                tx.commit().await?;
-                Ok(done)
-            }
-
-            async fn apply(
-                tx: &mut sqlx::Transaction<'static, $db>,
-                op: &WriteOp,
-            ) -> Result<WriteDone, StoreError> {
-                match op {
-                    WriteOp::Append(event) => Ok(WriteDone::Append(Self::append_in(tx, event).await?)),
-                    WriteOp::OpenCase(case, event) => {
+                for (pendings, rows) in group
+                    .chunks(AUDIT_CHUNK)
+                    .zip(written.chunks(AUDIT_CHUNK).zip(contents.chunks(AUDIT_CHUNK)))
+                {
+                    let sql = multi_row_insert(
+                        "INSERT INTO audit_records (seq, kind, actor, at, content, prev_hash, hash) VALUES ",
+                        7,
+                        pendings.len(),
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for (pending, (row, content)) in pendings.iter().zip(rows.0.iter().zip(rows.1)) {
+                        let event = pending.op.event();
+                        query = query
+                            .bind(row.seq as i64)
+                            .bind(&event.kind)
+                            .bind(&event.actor)
+                            .bind(&row.at)
+                            .bind(content)
+                            .bind(&row.prev_hash)
+                            .bind(&row.hash);
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+                let mut cases = Vec::new();
+                for (pending, row) in group.iter().zip(&written) {
+                    if let WriteOp::OpenCase(case, _) = &pending.op {
                         let hits = serde_json::to_string(&case.hits)
                             .map_err(|e| corrupt("case hits", e))?;
-                        let query = canonical_json(&case.query);
-                        let record = Self::append_in(tx, event).await?;
-                        sqlx::query(
-                            "INSERT INTO cases (id, party_name, party_key, query, hits, status, \
-                             audit_seq, opened_by, opened_at) \
-                             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8)",
-                        )
-                        .bind(&case.id)
-                        .bind(&case.party_name)
-                        .bind(&case.party_key)
-                        .bind(&query)
-                        .bind(&hits)
-                        .bind(record.seq as i64)
-                        .bind(&case.opened_by)
-                        .bind(&record.at)
-                        .execute(&mut **tx)
-                        .await?;
-                        let stored = Case {
-                            id: case.id.clone(),
-                            party_name: case.party_name.clone(),
-                            party_key: case.party_key.clone(),
-                            query: case.query.clone(),
-                            hits: case.hits.clone(),
-                            status: CaseStatus::Open,
-                            audit_seq: record.seq,
-                            opened_by: case.opened_by.clone(),
-                            opened_at: record.at.clone(),
-                            closed_at: None,
-                            decisions: Vec::new(),
-                        };
-                        Ok(WriteDone::OpenCase(record, Box::new(stored)))
+                        cases.push((case, canonical_json(&case.query), hits, row));
                     }
                 }
+                for chunk in cases.chunks(AUDIT_CHUNK) {
+                    let sql = multi_row_insert(
+                        "INSERT INTO cases (id, party_name, party_key, query, hits, status, \
+                         audit_seq, opened_by, opened_at) VALUES ",
+                        9,
+                        chunk.len(),
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for (case, case_query, hits, row) in chunk {
+                        query = query
+                            .bind(&case.id)
+                            .bind(&case.party_name)
+                            .bind(&case.party_key)
+                            .bind(case_query)
+                            .bind(hits)
+                            .bind("open")
+                            .bind(row.seq as i64)
+                            .bind(&case.opened_by)
+                            .bind(&row.at);
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+                if let Some(last) = written.last() {
+                    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                        .bind(last.seq as i64)
+                        .bind(&last.hash)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(written)
             }
 
             async fn submit(&self, op: WriteOp) -> Result<WriteDone, StoreError> {
@@ -343,7 +456,7 @@ macro_rules! store_impl {
                 let (head_seq, head_hash) = Self::lock_head(tx).await?;
                 let seq = head_seq + 1;
                 let at = now_rfc3339();
-                let content = canonical_json(&content_value(seq, &at, event));
+                let content = canonical_content(seq, &at, event);
                 let hash = chain_hash(&head_hash, &content);
                 sqlx::query(
                     "INSERT INTO audit_records (seq, kind, actor, at, content, prev_hash, hash) \
@@ -381,6 +494,21 @@ macro_rules! store_impl {
                 );
                 let row = sqlx::query(&sql).bind(value).fetch_optional(executor).await?;
                 row.map(|row| Self::key_from(&row)).transpose()
+            }
+
+            fn suppression_from(
+                row: &<$db as sqlx::Database>::Row,
+            ) -> Result<Suppression, StoreError> {
+                Ok(Suppression {
+                    party_key: row.try_get("party_key")?,
+                    list: row.try_get("list")?,
+                    source_id: row.try_get("source_id")?,
+                    entry_hash: row.try_get("entry_hash")?,
+                    case_id: row.try_get("case_id")?,
+                    reason: row.try_get("reason")?,
+                    decided_by: row.try_get("decided_by")?,
+                    decided_at: row.try_get("decided_at")?,
+                })
             }
 
             fn key_from(row: &<$db as sqlx::Database>::Row) -> Result<ApiKey, StoreError> {
@@ -810,20 +938,24 @@ macro_rules! store_impl {
                 .bind(party_key)
                 .fetch_all(&self.pool)
                 .await?;
-                rows.iter()
-                    .map(|row| {
-                        Ok(Suppression {
-                            party_key: row.try_get("party_key")?,
-                            list: row.try_get("list")?,
-                            source_id: row.try_get("source_id")?,
-                            entry_hash: row.try_get("entry_hash")?,
-                            case_id: row.try_get("case_id")?,
-                            reason: row.try_get("reason")?,
-                            decided_by: row.try_get("decided_by")?,
-                            decided_at: row.try_get("decided_at")?,
-                        })
-                    })
-                    .collect()
+                rows.iter().map(Self::suppression_from).collect()
+            }
+
+            async fn all_suppressions(&self) -> Result<Vec<Suppression>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT party_key, list, source_id, entry_hash, case_id, reason, decided_by, \
+                     decided_at FROM suppressions ORDER BY party_key, decided_at",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(Self::suppression_from).collect()
+            }
+
+            async fn suppression_count(&self) -> Result<u64, StoreError> {
+                let row = sqlx::query("SELECT COUNT(*) AS n FROM suppressions")
+                    .fetch_one(&self.pool)
+                    .await?;
+                to_u64(row.try_get("n")?, "suppression count")
             }
 
             async fn create_job(&self, job: NewJob, event: AuditEvent) -> Result<Job, StoreError> {

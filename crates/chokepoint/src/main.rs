@@ -10,6 +10,12 @@ mod output;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: the server answers each request with many small,
+/// short-lived allocations (JSON values, hit records), where glibc's malloc spent about a fifth
+/// of the CPU under load (`perf record` on the loadgen run, see ARCHITECTURE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     match commands::run(cli) {
