@@ -225,3 +225,69 @@ async fn an_import_stored_but_not_written_to_the_data_directory_is_repaired_at_l
         .expect("stored");
     assert_eq!(stored.audit_seq, import.seq);
 }
+
+/// A false positive decided on one instance suppresses the hit on the other: each holds the
+/// suppressions in memory and re-checks the shared store's count at most every second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_false_positive_decided_on_one_instance_is_suppressed_on_the_other() {
+    let Some((url, schema)) =
+        postgres("a_false_positive_decided_on_one_instance_is_suppressed_on_the_other").await
+    else {
+        return;
+    };
+    let (data_dir_a, dir_a) = own_data_dir();
+    data_dir_a
+        .import_paths(&[demo_list()], "2026-01-01T00:00:00Z")
+        .expect("import demo list");
+    let (data_dir_b, dir_b) = own_data_dir();
+    let a = Harness::from_parts(postgres_store(&url, &schema).await, data_dir_a, dir_a).await;
+    let b = Harness::from_parts(postgres_store(&url, &schema).await, data_dir_b, dir_b).await;
+    let ask = json!({ "name": "Example Foundry" });
+    // B screens first, so it holds the (empty) set of suppressions in memory.
+    let (status, first) = b.post_json("/v1/screen", &b.analyst, &ask).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert!(
+        first["case_id"].is_string(),
+        "a match opens a case: {first}"
+    );
+
+    let (status, on_a) = a.post_json("/v1/screen", &a.analyst, &ask).await;
+    assert_eq!(status, StatusCode::OK, "{on_a}");
+    let case_id = on_a["case_id"].as_str().expect("case").to_string();
+    let (status, case) = a
+        .get(&format!("/v1/cases/{case_id}"), Some(&a.analyst))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    let hits = case["hits"].as_array().map_or(0, Vec::len);
+    assert!(hits >= 1, "{case}");
+    for hit in 0..hits {
+        let (status, body) = a
+            .post_json(
+                &format!("/v1/cases/{case_id}/decisions"),
+                &a.analyst,
+                &json!({"hit": hit, "decision": "false_positive", "reason": "A bakery in Lyon."}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // A applies its own decision to the very next screening.
+    let (_, again_a) = a.post_json("/v1/screen", &a.analyst, &ask).await;
+    assert!(again_a["case_id"].is_null(), "{again_a}");
+    assert_eq!(again_a["suppressed"].as_array().map_or(0, Vec::len), hits);
+    // B applies it within about a second.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, again_b) = b.post_json("/v1/screen", &b.analyst, &ask).await;
+        assert_eq!(status, StatusCode::OK, "{again_b}");
+        if again_b["suppressed"].as_array().map_or(0, Vec::len) == hits {
+            assert!(again_b["case_id"].is_null(), "{again_b}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "B never applied A's decision: {again_b}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop_schema(&url, &schema).await;
+}
