@@ -260,27 +260,6 @@ impl Written {
 /// SQLite's and PostgreSQL's limits on bound parameters.
 const AUDIT_CHUNK: usize = 128;
 
-/// `head` followed by `rows` groups of `columns` numbered parameters: `($1, $2), ($3, $4)`.
-fn multi_row_insert(head: &str, columns: usize, rows: usize) -> String {
-    let mut sql = String::with_capacity(head.len() + rows * columns * 5);
-    sql.push_str(head);
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('$');
-            sql.push_str(&(row * columns + column + 1).to_string());
-        }
-        sql.push(')');
-    }
-    sql
-}
-
 struct Pending {
     op: WriteOp,
     reply: oneshot::Sender<Result<WriteDone, StoreError>>,
@@ -366,28 +345,23 @@ macro_rules! store_impl {
                         hash,
                     });
                 }
-                for (pendings, rows) in group
-                    .chunks(AUDIT_CHUNK)
-                    .zip(written.chunks(AUDIT_CHUNK).zip(contents.chunks(AUDIT_CHUNK)))
-                {
-                    let sql = multi_row_insert(
-                        "INSERT INTO audit_records (seq, kind, actor, at, content, prev_hash, hash) VALUES ",
-                        7,
-                        pendings.len(),
+                let rows: Vec<_> = group.iter().zip(written.iter().zip(&contents)).collect();
+                for chunk in rows.chunks(AUDIT_CHUNK) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO audit_records (seq, kind, actor, at, content, prev_hash, hash) ",
                     );
-                    let mut query = sqlx::query(&sql);
-                    for (pending, (row, content)) in pendings.iter().zip(rows.0.iter().zip(rows.1)) {
+                    insert.push_values(chunk, |mut values, (pending, (row, content))| {
                         let event = pending.op.event();
-                        query = query
-                            .bind(row.seq as i64)
-                            .bind(&event.kind)
-                            .bind(&event.actor)
-                            .bind(&row.at)
-                            .bind(content)
-                            .bind(&row.prev_hash)
-                            .bind(&row.hash);
-                    }
-                    query.execute(&mut *tx).await?;
+                        values
+                            .push_bind(row.seq as i64)
+                            .push_bind(event.kind.as_str())
+                            .push_bind(event.actor.as_str())
+                            .push_bind(row.at.as_str())
+                            .push_bind(content.as_str())
+                            .push_bind(row.prev_hash.as_str())
+                            .push_bind(row.hash.as_str());
+                    });
+                    insert.build().execute(&mut *tx).await?;
                 }
                 let mut cases = Vec::new();
                 for (pending, row) in group.iter().zip(&written) {
@@ -398,26 +372,23 @@ macro_rules! store_impl {
                     }
                 }
                 for chunk in cases.chunks(AUDIT_CHUNK) {
-                    let sql = multi_row_insert(
+                    let mut insert = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO cases (id, party_name, party_key, query, hits, status, \
-                         audit_seq, opened_by, opened_at) VALUES ",
-                        9,
-                        chunk.len(),
+                         audit_seq, opened_by, opened_at) ",
                     );
-                    let mut query = sqlx::query(&sql);
-                    for (case, case_query, hits, row) in chunk {
-                        query = query
-                            .bind(&case.id)
-                            .bind(&case.party_name)
-                            .bind(&case.party_key)
-                            .bind(case_query)
-                            .bind(hits)
-                            .bind("open")
-                            .bind(row.seq as i64)
-                            .bind(&case.opened_by)
-                            .bind(&row.at);
-                    }
-                    query.execute(&mut *tx).await?;
+                    insert.push_values(chunk, |mut values, (case, case_query, hits, row)| {
+                        values
+                            .push_bind(case.id.as_str())
+                            .push_bind(case.party_name.as_str())
+                            .push_bind(case.party_key.as_str())
+                            .push_bind(case_query.as_str())
+                            .push_bind(hits.as_str())
+                            .push_bind("open")
+                            .push_bind(row.seq as i64)
+                            .push_bind(case.opened_by.as_str())
+                            .push_bind(row.at.as_str());
+                    });
+                    insert.build().execute(&mut *tx).await?;
                 }
                 if let Some(last) = written.last() {
                     sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")

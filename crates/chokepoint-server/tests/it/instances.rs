@@ -53,6 +53,19 @@ async fn postgres_store(url: &str, schema: &str) -> Arc<dyn Store> {
     )
 }
 
+/// Instances A and B on one schema, each with its own data directory: A's holds the demo list
+/// (published to the store as A starts), B's starts empty.
+async fn two_instances(url: &str, schema: &str) -> (Harness, Harness) {
+    let (data_dir_a, dir_a) = own_data_dir();
+    data_dir_a
+        .import_paths(&[demo_list()], "2026-01-01T00:00:00Z")
+        .expect("import demo list");
+    let (data_dir_b, dir_b) = own_data_dir();
+    let a = Harness::from_parts(postgres_store(url, schema).await, data_dir_a, dir_a).await;
+    let b = Harness::from_parts(postgres_store(url, schema).await, data_dir_b, dir_b).await;
+    (a, b)
+}
+
 /// A data directory of its own, in its own temporary folder.
 fn own_data_dir() -> (DataDir, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -68,13 +81,7 @@ async fn an_import_on_one_instance_is_swapped_in_on_the_other() {
     };
     // A's data directory has the demo list; B's is another one, empty: B gets A's lists from
     // the store.
-    let (data_dir_a, dir_a) = own_data_dir();
-    data_dir_a
-        .import_paths(&[demo_list()], "2026-01-01T00:00:00Z")
-        .expect("import demo list");
-    let (data_dir_b, dir_b) = own_data_dir();
-    let a = Harness::from_parts(postgres_store(&url, &schema).await, data_dir_a, dir_a).await;
-    let b = Harness::from_parts(postgres_store(&url, &schema).await, data_dir_b, dir_b).await;
+    let (a, b) = two_instances(&url, &schema).await;
     let before = b.state.snapshot().map(|s| s.id.clone());
     assert!(before.is_some(), "B loaded the lists A published");
     assert_eq!(before, a.state.snapshot().map(|s| s.id.clone()));
@@ -235,13 +242,7 @@ async fn a_false_positive_decided_on_one_instance_is_suppressed_on_the_other() {
     else {
         return;
     };
-    let (data_dir_a, dir_a) = own_data_dir();
-    data_dir_a
-        .import_paths(&[demo_list()], "2026-01-01T00:00:00Z")
-        .expect("import demo list");
-    let (data_dir_b, dir_b) = own_data_dir();
-    let a = Harness::from_parts(postgres_store(&url, &schema).await, data_dir_a, dir_a).await;
-    let b = Harness::from_parts(postgres_store(&url, &schema).await, data_dir_b, dir_b).await;
+    let (a, b) = two_instances(&url, &schema).await;
     let ask = json!({ "name": "Example Foundry" });
     // B screens first, so it holds the (empty) set of suppressions in memory.
     let (status, first) = b.post_json("/v1/screen", &b.analyst, &ask).await;
