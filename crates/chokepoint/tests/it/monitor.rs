@@ -21,6 +21,19 @@ fn json(out: &std::process::Output) -> Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(out), stderr(out)))
 }
 
+/// A data directory with the list `text` (file `name`) imported, a folder for input files, and
+/// a watch store of its own (its `--database` URL): `lists import` re-checks only with the
+/// default store or `--database`.
+fn watching(name: &str, text: &str) -> (tempfile::TempDir, tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = tempfile::tempdir().expect("temp dir");
+    let db = format!("sqlite:{}", files.path().join("monitor.db").display());
+    let list = write(files.path(), name, text);
+    let out = chokepoint(dir.path(), &["lists", "import", &list]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    (dir, files, db)
+}
+
 #[test]
 fn issue_8_versions_diff_watch_alerts_and_report() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -91,7 +104,7 @@ fn issue_8_versions_diff_watch_alerts_and_report() {
     assert_eq!(again["parties_screened_against_changes"], 0, "{again}");
 
     // A new version of the list: the import re-checks the customers against the change only.
-    std::fs::write(&list, V2).expect("write");
+    let list = write(files.path(), "watch.yaml", V2);
     let out = chokepoint(dir.path(), &["lists", "import", &list]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -228,16 +241,7 @@ const ORDERS: &str = "- id: O-1\n  as_of: '2025-09-01'\n  title: Wafer optics or
 
 #[test]
 fn issue_8_open_orders_are_answered_again_when_a_list_or_rule_change_reaches_them() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let files = tempfile::tempdir().expect("temp dir");
-    // A store of its own: `lists import` re-checks only with the default store or --database.
-    let db = format!("sqlite:{}", files.path().join("monitor.db").display());
-    let list = write(files.path(), "watch.yaml", V1);
-    assert!(
-        chokepoint(dir.path(), &["lists", "import", &list])
-            .status
-            .success()
-    );
+    let (dir, files, db) = watching("watch.yaml", V1);
 
     let orders = write(files.path(), "orders.yaml", ORDERS);
     let out = chokepoint(
@@ -277,7 +281,7 @@ fn issue_8_open_orders_are_answered_again_when_a_list_or_rule_change_reaches_the
 
     // The end user is listed in the new version: the order is answered again, and its listed
     // parties changed.
-    std::fs::write(&list, V2).expect("write");
+    let list = write(files.path(), "watch.yaml", V2);
     assert!(
         chokepoint(dir.path(), &["lists", "import", &list])
             .status
@@ -391,15 +395,7 @@ const REGISTRY_ORDERS: &str = "- id: FAB-1\n  as_of: '2025-10-01'\n  transaction
 
 #[test]
 fn a_watched_order_is_filled_from_the_registry_and_answered_as_a_direct_check() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let files = tempfile::tempdir().expect("temp dir");
-    let db = format!("sqlite:{}", files.path().join("monitor.db").display());
-    let list = write(files.path(), "el.yaml", SMIC_LIST);
-    assert!(
-        chokepoint(dir.path(), &["lists", "import", &list])
-            .status
-            .success()
-    );
+    let (dir, files, db) = watching("el.yaml", SMIC_LIST);
     let orders = write(files.path(), "orders.yaml", REGISTRY_ORDERS);
     let out = chokepoint(
         dir.path(),
@@ -475,15 +471,7 @@ const DATED_ORDERS: &str = "- id: O-D1\n  as_of: '2025-09-01'\n  transaction:\n 
 
 #[test]
 fn a_new_day_without_a_file_change_rechecks_orders_an_entry_listed_or_lapsed_reaches() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let files = tempfile::tempdir().expect("temp dir");
-    let db = format!("sqlite:{}", files.path().join("monitor.db").display());
-    let list = write(files.path(), "dated.yaml", DATED_LIST);
-    assert!(
-        chokepoint(dir.path(), &["lists", "import", &list])
-            .status
-            .success()
-    );
+    let (dir, files, db) = watching("dated.yaml", DATED_LIST);
     let orders = write(files.path(), "orders.yaml", DATED_ORDERS);
     let out = chokepoint(
         dir.path(),
@@ -556,15 +544,7 @@ fn a_new_day_without_a_file_change_rechecks_orders_an_entry_listed_or_lapsed_rea
 
 #[test]
 fn removed_customers_and_orders_are_audited_and_no_longer_alerted_on() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let files = tempfile::tempdir().expect("temp dir");
-    let db = format!("sqlite:{}", files.path().join("monitor.db").display());
-    let list = write(files.path(), "watch.yaml", V1);
-    assert!(
-        chokepoint(dir.path(), &["lists", "import", &list])
-            .status
-            .success()
-    );
+    let (dir, files, db) = watching("watch.yaml", V1);
     let customers = write(files.path(), "customers.csv", CUSTOMERS);
     chokepoint(
         dir.path(),
@@ -627,7 +607,7 @@ fn removed_customers_and_orders_are_audited_and_no_longer_alerted_on() {
     );
 
     // V2 changes C3's entry and adds C4's: neither is alerted on; the order is not answered.
-    std::fs::write(&list, V2).expect("write");
+    let list = write(files.path(), "watch.yaml", V2);
     assert!(
         chokepoint(dir.path(), &["lists", "import", &list])
             .status
